@@ -1,0 +1,78 @@
+package dev.halley.core;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Where a client stands in every channel it follows: one {@link Position} per concrete channel,
+ * plus the time from which wildcard subscriptions are complete (channels first met after a
+ * resume replay from that time). Opaque on the wire: URL- and header-safe base64 of
+ * {@code 1|time|channel~epoch~offset|…}.
+ *
+ * @param positions per concrete channel, insertion-ordered
+ * @param time epoch millis; wildcard subscriptions hold every message published since then
+ */
+public record Cursor(Map<String, Position> positions, long time) {
+    /** Longest encoded cursor accepted. */
+    public static final int MAX_ENCODED = 8192;
+
+    public Cursor {
+        positions = Collections.unmodifiableMap(new LinkedHashMap<>(positions));
+    }
+
+    /** This cursor moved past {@code m}: what an SSE event id or a per-message resume point needs. */
+    public Cursor advance(Message m) {
+        Map<String, Position> next = new LinkedHashMap<>(positions);
+        next.put(m.channel(), m.position());
+        return new Cursor(next, time);
+    }
+
+    public String encode() {
+        StringBuilder sb = new StringBuilder(32 + positions.size() * 24).append("1|").append(time);
+        positions.forEach((channel, p) ->
+                sb.append('|').append(channel).append('~').append(p.epoch()).append('~').append(p.offset()));
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(sb.toString().getBytes(StandardCharsets.US_ASCII));
+    }
+
+    /** Reads an encoded cursor; throws {@link ReplyError#BAD_CURSOR} when it is not one of ours. */
+    public static Cursor decode(String encoded) {
+        if (encoded == null || encoded.isEmpty() || encoded.length() > MAX_ENCODED) {
+            throw bad();
+        }
+        String text;
+        try {
+            text = new String(Base64.getUrlDecoder().decode(encoded), StandardCharsets.US_ASCII);
+        } catch (IllegalArgumentException e) {
+            throw bad();
+        }
+        String[] parts = text.split("\\|", -1);
+        if (parts.length < 2 || !parts[0].equals("1")) {
+            throw bad();
+        }
+        Map<String, Position> positions = new LinkedHashMap<>();
+        try {
+            long time = Long.parseLong(parts[1]);
+            for (int i = 2; i < parts.length; i++) {
+                String[] f = parts[i].split("~", -1);
+                if (f.length != 3 || !ChannelName.isValid(f[0]) || !Epochs.isValid(f[1])) {
+                    throw bad();
+                }
+                long offset = Long.parseLong(f[2]);
+                if (offset < 0) {
+                    throw bad();
+                }
+                positions.put(f[0], new Position(f[1], offset));
+            }
+            return new Cursor(positions, time);
+        } catch (NumberFormatException e) {
+            throw bad();
+        }
+    }
+
+    private static HalleyException bad() {
+        return new HalleyException(ReplyError.BAD_CURSOR, "The cursor is not one this server issued.");
+    }
+}

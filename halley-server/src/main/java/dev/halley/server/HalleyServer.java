@@ -1,0 +1,195 @@
+package dev.halley.server;
+
+import dev.halley.core.Broker;
+import dev.halley.core.Hub;
+import dev.halley.core.InMemoryBroker;
+import dev.halley.server.http.Cors;
+import dev.halley.server.http.HttpPipeline;
+import dev.halley.server.http.Json;
+import dev.halley.server.http.Route;
+import dev.halley.server.http.ShutdownEvent;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.IoHandlerFactory;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.ServerChannel;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.util.HashedWheelTimer;
+import io.netty.util.Timeout;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.GlobalEventExecutor;
+import java.net.InetSocketAddress;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A running Halley server: one Netty server (native epoll where available, NIO otherwise) with
+ * every door on one port, over one {@link Hub}. Start with {@link #start(HalleyConfig)}; publish
+ * from the host application through {@link #hub()}; stop with {@link #close()} (graceful).
+ */
+public final class HalleyServer implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(HalleyServer.class);
+
+    private final HalleyConfig config;
+    private final Hub hub;
+    private final InMemoryBroker memoryBroker;
+    private final ServerContext context;
+    private final HashedWheelTimer timer;
+    private final EventLoopGroup boss;
+    private final EventLoopGroup workers;
+    private final ChannelGroup connections = new DefaultChannelGroup("halley", GlobalEventExecutor.INSTANCE);
+    private final Channel serverChannel;
+    private final String ioTransport;
+    private final Timeout sweeper;
+    private volatile boolean shuttingDown;
+    private volatile boolean closed;
+
+    private HalleyServer(HalleyConfig config, Map<String, Function<ServerContext, Route>> extraRoutes) throws InterruptedException {
+        this.config = config;
+        Broker broker = createBroker(config);
+        this.memoryBroker = broker instanceof InMemoryBroker m ? m : null;
+        this.hub = new Hub(broker);
+        this.timer = new HashedWheelTimer(new DefaultThreadFactory("halley-timer", true), 50, TimeUnit.MILLISECONDS, 1024);
+        this.context = new ServerContext(config, hub, new Metrics(), timer, new Json(config.maxJsonDepth()),
+                new Cors(config.corsOrigins()), () -> shuttingDown);
+
+        IoHandlerFactory io;
+        Class<? extends ServerChannel> channelClass;
+        boolean wantEpoll = !config.transport().equals("nio");
+        if (wantEpoll && Epoll.isAvailable()) {
+            io = EpollIoHandler.newFactory();
+            channelClass = EpollServerSocketChannel.class;
+            ioTransport = "epoll";
+        } else {
+            if (config.transport().equals("epoll")) {
+                throw new IllegalStateException("transport=epoll but native epoll is unavailable", Epoll.unavailabilityCause());
+            }
+            String why = wantEpoll ? "native epoll unavailable: " + Epoll.unavailabilityCause() : "transport=nio requested";
+            log.info("Using NIO ({})", why);
+            io = NioIoHandler.newFactory();
+            channelClass = NioServerSocketChannel.class;
+            ioTransport = "nio";
+        }
+        this.boss = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("halley-accept"), io);
+        this.workers = new MultiThreadIoEventLoopGroup(config.ioThreads(), new DefaultThreadFactory("halley-io"), io);
+
+        Map<String, Route> routes = Routes.standard(context);
+        extraRoutes.forEach((path, f) -> routes.put(path, f.apply(context)));
+        HttpPipeline pipeline = new HttpPipeline(context, routes, connections::add);
+        ServerBootstrap b = new ServerBootstrap()
+                .group(boss, workers)
+                .channel(channelClass)
+                .option(ChannelOption.SO_BACKLOG, 4096)
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(32 * 1024, 64 * 1024))
+                .childHandler(pipeline);
+        this.serverChannel = b.bind(new InetSocketAddress(config.host(), config.port())).sync().channel();
+        this.sweeper = memoryBroker == null ? null : timer.newTimeout(this::sweep, 60, TimeUnit.SECONDS);
+        log.info("Halley listening on {}:{} ({}, broker={})", config.host(), port(), ioTransport, config.broker());
+    }
+
+    /** Starts a server with the standard routes. */
+    public static HalleyServer start(HalleyConfig config) throws InterruptedException {
+        return new HalleyServer(config, Map.of());
+    }
+
+    /**
+     * Starts a server with extra routes of the host application (on-board embedding): the web
+     * server is the Comet server.
+     */
+    public static HalleyServer start(HalleyConfig config, Map<String, Function<ServerContext, Route>> extraRoutes)
+            throws InterruptedException {
+        return new HalleyServer(config, new LinkedHashMap<>(extraRoutes));
+    }
+
+    private static Broker createBroker(HalleyConfig config) {
+        if (config.broker().equals("memory")) {
+            return new InMemoryBroker(config.historyLimits());
+        }
+        throw new IllegalArgumentException("broker " + config.broker() + " needs the clustering module, not in this build yet");
+    }
+
+    private void sweep(Timeout t) {
+        if (!closed) {
+            memoryBroker.sweep();
+            timer.newTimeout(this::sweep, 60, TimeUnit.SECONDS);
+        }
+    }
+
+    /** The port actually bound (useful with port 0). */
+    public int port() {
+        return ((InetSocketAddress) serverChannel.localAddress()).getPort();
+    }
+
+    public Hub hub() {
+        return hub;
+    }
+
+    public HalleyConfig config() {
+        return config;
+    }
+
+    public Metrics metrics() {
+        return context.metrics();
+    }
+
+    /** {@code epoll} or {@code nio}. */
+    public String ioTransport() {
+        return ioTransport;
+    }
+
+    public boolean isShuttingDown() {
+        return shuttingDown;
+    }
+
+    /**
+     * Graceful shutdown: stop accepting, tell every client to reconnect (streams get a
+     * reconnect notice and end, long-polls answer at once, WebSockets close with 1001), wait up
+     * to {@code shutdown-grace} for connections to drain, then close the rest and release
+     * everything. Idempotent.
+     */
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        shuttingDown = true;
+        log.info("Shutting down: {} connections open", connections.size());
+        serverChannel.close().syncUninterruptibly();
+        for (Channel ch : connections) {
+            ch.pipeline().fireUserEventTriggered(ShutdownEvent.INSTANCE);
+        }
+        // Clients were told to go; give them the grace period to finish and close.
+        connections.newCloseFuture().awaitUninterruptibly(config.shutdownGrace().toMillis());
+        connections.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
+        closed = true;
+        if (sweeper != null) {
+            sweeper.cancel();
+        }
+        workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        boss.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        timer.stop();
+        hub.close();
+        log.info("Halley stopped");
+    }
+
+    @Override
+    public String toString() {
+        return "HalleyServer[port=" + (serverChannel.isOpen() ? port() : -1) + ", io=" + ioTransport + ", connections="
+                + connections.size() + ", " + hub + (shuttingDown ? ", shutting down" : "") + "]";
+    }
+}

@@ -1,0 +1,34 @@
+package dev.halley.server.http;
+
+import dev.halley.core.HalleyException;
+import dev.halley.core.ReplyError;
+import java.util.regex.Pattern;
+
+/**
+ * JSONP and forever-frame callback names: dotted JavaScript identifiers such as {@code cb},
+ * {@code parent.cb}, {@code jQuery123_456}, at most 128 characters. Anything else ({@code alert(1)//},
+ * {@code <script>}, brackets, two values) is refused and never echoed.
+ */
+public final class CallbackName {
+    public static final int MAX_LENGTH = 128;
+    private static final Pattern NAME = Pattern.compile("[A-Za-z_$][A-Za-z0-9_$]*(\\.[A-Za-z_$][A-Za-z0-9_$]*)*");
+
+    private CallbackName() {
+    }
+
+    public static boolean isValid(String name) {
+        return name != null && !name.isEmpty() && name.length() <= MAX_LENGTH && NAME.matcher(name).matches();
+    }
+
+    /** Returns the name if valid; otherwise throws {@link ReplyError#BAD_CALLBACK}. */
+    public static String check(String name) {
+        if (name == null || name.isEmpty()) {
+            throw new HalleyException(ReplyError.BAD_CALLBACK, "A callback name is required.");
+        }
+        if (!isValid(name)) {
+            throw new HalleyException(ReplyError.BAD_CALLBACK,
+                    "The callback name must be a dotted JavaScript identifier of at most " + MAX_LENGTH + " characters.");
+        }
+        return name;
+    }
+}

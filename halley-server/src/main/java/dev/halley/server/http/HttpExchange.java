@@ -1,0 +1,308 @@
+package dev.halley.server.http;
+
+import dev.halley.core.HalleyException;
+import dev.halley.core.ReplyError;
+import dev.halley.server.ServerContext;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.DefaultHttpContent;
+import io.netty.handler.codec.http.DefaultHttpResponse;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http.QueryStringDecoder;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.function.Consumer;
+
+/**
+ * One HTTP request and its response, owned by the connection's event loop. A route answers at
+ * once ({@link #sendJson}, {@link #sendError}, {@link #send}) or later, or streams
+ * ({@link #startStream}, {@link #write}, {@link #endStream}). Exactly one answer per exchange;
+ * when it is written the connection moves on to the next request (or closes).
+ *
+ * <p>Every response carries no-cache headers, {@code X-Content-Type-Options: nosniff} and the
+ * CORS headers the origin is entitled to.
+ */
+public final class HttpExchange {
+    private final ChannelHandlerContext ctx;
+    private final ServerContext server;
+    private final FullHttpRequest request;
+    private final QueryStringDecoder query;
+    private final boolean keepAlive;
+    private final String origin;
+    private final Consumer<HttpExchange> onDone;
+    private final byte[] body;
+    private boolean responded;
+    private boolean done;
+    private boolean streaming;
+    private Runnable closeHook;
+    private Runnable shutdownHook;
+
+    HttpExchange(ChannelHandlerContext ctx, ServerContext server, FullHttpRequest request, Consumer<HttpExchange> onDone) {
+        this.ctx = ctx;
+        this.server = server;
+        this.request = request;
+        this.query = new QueryStringDecoder(request.uri(), StandardCharsets.UTF_8, true, 256);
+        this.keepAlive = HttpUtil.isKeepAlive(request) && !server.isShuttingDown();
+        this.origin = request.headers().get(HttpHeaderNames.ORIGIN);
+        this.onDone = onDone;
+        this.body = ByteBufUtil.getBytes(request.content());
+    }
+
+    public ChannelHandlerContext ctx() {
+        return ctx;
+    }
+
+    public ServerContext server() {
+        return server;
+    }
+
+    /** The request; valid only during {@link Route#handle}. */
+    public FullHttpRequest request() {
+        return request;
+    }
+
+    public HttpMethod method() {
+        return request.method();
+    }
+
+    public String path() {
+        return query.path();
+    }
+
+    public String header(CharSequence name) {
+        return request.headers().get(name);
+    }
+
+    public String origin() {
+        return origin;
+    }
+
+    /** The first value of query parameter {@code name}, or null. */
+    public String param(String name) {
+        List<String> v = query.parameters().get(name);
+        return v == null || v.isEmpty() ? null : v.get(0);
+    }
+
+    /** All values of query parameter {@code name}, possibly empty. */
+    public List<String> params(String name) {
+        return query.parameters().getOrDefault(name, List.of());
+    }
+
+    /** The request body (already bounded by the guard). */
+    public byte[] body() {
+        return body;
+    }
+
+    /** Fails with 405 unless the method is one of {@code allowed}. */
+    public void requireMethod(HttpMethod... allowed) {
+        for (HttpMethod m : allowed) {
+            if (m.equals(request.method())) {
+                return;
+            }
+        }
+        StringBuilder allow = new StringBuilder();
+        for (HttpMethod m : allowed) {
+            allow.append(allow.length() == 0 ? "" : ", ").append(m.name());
+        }
+        throw new MethodNotAllowed(allow.toString());
+    }
+
+    /** A 405 carrying its {@code Allow} header. */
+    static final class MethodNotAllowed extends HalleyException {
+        final String allow;
+
+        MethodNotAllowed(String allow) {
+            super(ReplyError.METHOD_NOT_ALLOWED, "This path accepts " + allow + ".");
+            this.allow = allow;
+        }
+    }
+
+    // ---- one-shot answers ------------------------------------------------------------------
+
+    public void sendJson(HttpResponseStatus status, byte[] json) {
+        send(status, "application/json; charset=UTF-8", Unpooled.wrappedBuffer(json), null);
+    }
+
+    /** A JSON error body {@code {"error":code,"message":…}} with the error's status; counted in metrics. */
+    public void sendError(ReplyError error, String message) {
+        server.metrics().error(error);
+        send(HttpResponseStatus.valueOf(error.httpStatus()), "application/json; charset=UTF-8",
+                Unpooled.wrappedBuffer(ErrorBody.of(error, message)), null);
+    }
+
+    void sendError(HalleyException e) {
+        server.metrics().error(e.error());
+        Consumer<HttpHeaders> extra = e instanceof MethodNotAllowed m ? h -> h.set(HttpHeaderNames.ALLOW, m.allow) : null;
+        send(HttpResponseStatus.valueOf(e.error().httpStatus()), "application/json; charset=UTF-8",
+                Unpooled.wrappedBuffer(ErrorBody.of(e.error(), e.getMessage())), extra);
+    }
+
+    /**
+     * A JSONP answer: {@code /**}{@code /NAME(json);} as {@code application/javascript}. The callback
+     * must have been checked with {@link CallbackName}.
+     */
+    public void sendJsonp(String callback, byte[] json) {
+        ByteBuf buf = ctx.alloc().buffer(json.length + callback.length() + 8);
+        buf.writeCharSequence("/**/" + callback + "(", StandardCharsets.US_ASCII);
+        buf.writeBytes(json);
+        buf.writeCharSequence(");", StandardCharsets.US_ASCII);
+        send(HttpResponseStatus.OK, "application/javascript; charset=UTF-8", buf, null);
+    }
+
+    /** Sends a complete response; takes ownership of {@code body}. */
+    public void send(HttpResponseStatus status, String contentType, ByteBuf body, Consumer<HttpHeaders> extra) {
+        if (responded) {
+            body.release();
+            throw new IllegalStateException("already answered: " + this);
+        }
+        responded = true;
+        FullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, body);
+        HttpHeaders h = res.headers();
+        if (contentType != null) {
+            h.set(HttpHeaderNames.CONTENT_TYPE, contentType);
+        }
+        h.setInt(HttpHeaderNames.CONTENT_LENGTH, body.readableBytes());
+        commonHeaders(h);
+        if (extra != null) {
+            extra.accept(h);
+        }
+        if (request.method().equals(HttpMethod.HEAD)) {
+            res = res.replace(Unpooled.EMPTY_BUFFER);
+            body.release();
+        }
+        finish(ctx.writeAndFlush(res));
+    }
+
+    // ---- streams ---------------------------------------------------------------------------
+
+    /** Starts a chunked response; follow with {@link #write}/{@link #flush} and end with {@link #endStream}. */
+    public void startStream(String contentType, Consumer<HttpHeaders> extra) {
+        if (responded) {
+            throw new IllegalStateException("already answered: " + this);
+        }
+        responded = true;
+        streaming = true;
+        HttpResponse res = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
+        HttpHeaders h = res.headers();
+        h.set(HttpHeaderNames.CONTENT_TYPE, contentType);
+        h.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
+        commonHeaders(h);
+        if (extra != null) {
+            extra.accept(h);
+        }
+        ctx.write(res);
+    }
+
+    /** Writes one chunk of a stream (not flushed); takes ownership of {@code chunk}. */
+    public ChannelFuture write(ByteBuf chunk) {
+        return ctx.write(new DefaultHttpContent(chunk));
+    }
+
+    public void flush() {
+        ctx.flush();
+    }
+
+    /** Ends the stream with the terminating chunk. */
+    public void endStream() {
+        if (!done && ctx.channel().isActive()) {
+            finish(ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT));
+        } else {
+            markDone();
+        }
+    }
+
+    public boolean isStreaming() {
+        return streaming;
+    }
+
+    public boolean hasResponded() {
+        return responded;
+    }
+
+    public boolean isDone() {
+        return done;
+    }
+
+    public boolean isOpen() {
+        return !done && ctx.channel().isActive();
+    }
+
+    /** Runs on the event loop when the connection closes before the exchange is done. */
+    public void onClose(Runnable hook) {
+        this.closeHook = hook;
+    }
+
+    /** Runs on the event loop when a graceful shutdown begins while this exchange is open. */
+    public void onShutdown(Runnable hook) {
+        this.shutdownHook = hook;
+    }
+
+    /** The exchange leaves HTTP (WebSocket upgrade): the router forgets it. */
+    public void detach() {
+        responded = true;
+        markDone();
+    }
+
+    void connectionClosed() {
+        if (!done) {
+            done = true;
+            Runnable h = closeHook;
+            if (h != null) {
+                h.run();
+            }
+        }
+    }
+
+    void shutdown() {
+        Runnable h = shutdownHook;
+        if (!done && h != null) {
+            h.run();
+        }
+    }
+
+    private void commonHeaders(HttpHeaders h) {
+        NoCacheHeaders.apply(h);
+        h.set("X-Content-Type-Options", "nosniff");
+        server.cors().decorate(origin, h);
+        if (!keepAlive) {
+            h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        } else if (request.protocolVersion().equals(HttpVersion.HTTP_1_0)) {
+            h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
+        }
+    }
+
+    private void finish(ChannelFuture f) {
+        if (!keepAlive) {
+            f.addListener(ChannelFutureListener.CLOSE);
+        }
+        markDone();
+    }
+
+    private void markDone() {
+        if (!done) {
+            done = true;
+            onDone.accept(this);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "HttpExchange[" + request.method() + " " + query.path() + ", responded=" + responded + ", done=" + done
+                + ", streaming=" + streaming + ", " + ctx.channel() + "]";
+    }
+}

@@ -1,0 +1,115 @@
+package dev.halley.server.http;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.halley.core.HalleyException;
+import dev.halley.core.ReplyError;
+import java.io.IOException;
+
+/**
+ * Parsing client JSON at the edge, against named limits: nesting depth, number length,
+ * trailing garbage, invalid UTF-8. Every failure is a {@link ReplyError#BAD_JSON} with a
+ * sentence the client can act on. Thread-safe.
+ */
+public final class Json {
+    /** Longest number literal accepted (a 10,000-digit number is refused). */
+    public static final int MAX_NUMBER_LENGTH = 100;
+
+    private final ObjectMapper mapper;
+    private final int maxDepth;
+
+    public Json(int maxDepth) {
+        this.maxDepth = maxDepth;
+        JsonFactory factory = JsonFactory.builder()
+                .streamReadConstraints(StreamReadConstraints.builder()
+                        .maxNestingDepth(maxDepth)
+                        .maxNumberLength(MAX_NUMBER_LENGTH)
+                        .build())
+                .build();
+        this.mapper = new ObjectMapper(factory).enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+    }
+
+    /** Parses one JSON value from UTF-8 bytes. */
+    public JsonNode parse(byte[] bytes, int offset, int length) {
+        if (length == 0) {
+            throw new HalleyException(ReplyError.BAD_JSON, "A JSON body is required.");
+        }
+        try {
+            JsonNode node = mapper.readTree(bytes, offset, length);
+            if (node == null || node.isMissingNode()) {
+                throw new HalleyException(ReplyError.BAD_JSON, "A JSON body is required.");
+            }
+            return node;
+        } catch (StreamConstraintsException e) {
+            throw new HalleyException(ReplyError.BAD_JSON, tooBig(e));
+        } catch (JsonProcessingException e) {
+            throw new HalleyException(ReplyError.BAD_JSON, "The body is not valid JSON: " + e.getOriginalMessage());
+        } catch (IOException e) {
+            throw new HalleyException(ReplyError.BAD_JSON, "The body is not valid JSON.");
+        }
+    }
+
+    public JsonNode parse(byte[] bytes) {
+        return parse(bytes, 0, bytes.length);
+    }
+
+    /** Parses a JSON value given as text (a query parameter). */
+    public JsonNode parse(String text) {
+        return parse(text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    /** Compact UTF-8 bytes of a parsed value (how {@code data} is stored, once per publish). */
+    public byte[] bytes(JsonNode node) {
+        try {
+            return mapper.writeValueAsBytes(node);
+        } catch (JsonProcessingException e) {
+            throw new HalleyException(ReplyError.BAD_JSON, "The value cannot be written as JSON.");
+        }
+    }
+
+    public ObjectMapper mapper() {
+        return mapper;
+    }
+
+    private String tooBig(StreamConstraintsException e) {
+        String m = String.valueOf(e.getMessage());
+        if (m.contains("Number")) {
+            return "A number in the body is longer than " + MAX_NUMBER_LENGTH + " characters.";
+        }
+        if (m.contains("depth")) {
+            return "The JSON is nested deeper than " + maxDepth + " levels.";
+        }
+        return "The JSON is over a size limit.";
+    }
+
+    /** Appends {@code s} as a JSON string literal (quotes included) to {@code sb}. */
+    public static StringBuilder quote(StringBuilder sb, String s) {
+        sb.append('"');
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            switch (c) {
+                case '"' -> sb.append("\\\"");
+                case '\\' -> sb.append("\\\\");
+                case '\n' -> sb.append("\\n");
+                case '\r' -> sb.append("\\r");
+                case '\t' -> sb.append("\\t");
+                case '<' -> sb.append("\\u003c");
+                case '\u2028' -> sb.append("\\u2028");
+                case '\u2029' -> sb.append("\\u2029");
+                default -> {
+                    if (c < 0x20) {
+                        sb.append(String.format("\\u%04x", (int) c));
+                    } else {
+                        sb.append(c);
+                    }
+                }
+            }
+        }
+        return sb.append('"');
+    }
+}

@@ -1,0 +1,213 @@
+package dev.halley.server.transport;
+
+import dev.halley.core.CloseReason;
+import dev.halley.core.Delivery;
+import dev.halley.core.Feed;
+import dev.halley.core.Gap;
+import dev.halley.core.HalleyException;
+import dev.halley.core.Message;
+import dev.halley.core.ReplyError;
+import dev.halley.core.SubscribeResult;
+import dev.halley.server.ServerContext;
+import dev.halley.server.http.CallbackName;
+import dev.halley.server.http.HttpExchange;
+import dev.halley.server.http.Json;
+import dev.halley.server.http.Route;
+import dev.halley.server.http.ScriptSafe;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.util.Timeout;
+import io.netty.util.concurrent.EventExecutor;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Polling ({@code GET /poll}) and long-polling ({@code GET /longpoll}), as JSON or, with
+ * {@code callback=}, JSONP. One answer per request:
+ * {@code {"messages":[…],"cursor":"…","recovered":true}} (plus {@code "gaps":[…]} when history
+ * did not reach back). A long-poll is held until at least one message is there, or
+ * {@code timeout=} seconds (default {@code longpoll-timeout}) pass; it is a registration and one
+ * timer on the shared wheel, no thread. Messages that arrive in the same event-loop turn go out
+ * in the same answer. The native protocol keeps no session: the next request resumes from the
+ * returned cursor.
+ */
+public final class PollTransport implements Route {
+    private final ServerContext server;
+    private final boolean longPoll;
+
+    public PollTransport(ServerContext server, boolean longPoll) {
+        this.server = server;
+        this.longPoll = longPoll;
+    }
+
+    @Override
+    public void handle(HttpExchange ex) {
+        ex.requireMethod(HttpMethod.GET);
+        String callback = ex.param("callback");
+        if (callback != null) {
+            CallbackName.check(callback);
+        }
+        SubscribeParams params = SubscribeParams.from(ex, null);
+        long timeoutMillis = longPoll ? timeoutMillis(ex.param("timeout")) : 0;
+        new Pending(ex, params, callback, timeoutMillis).start();
+    }
+
+    private long timeoutMillis(String param) {
+        long max = server.config().longPollMaxTimeout().toMillis();
+        if (param == null || param.isEmpty()) {
+            return server.config().longPollTimeout().toMillis();
+        }
+        try {
+            double seconds = Double.parseDouble(param);
+            if (!(seconds >= 0) || Double.isInfinite(seconds)) {
+                throw new NumberFormatException();
+            }
+            return Math.min(max, (long) (seconds * 1000));
+        } catch (NumberFormatException e) {
+            throw new HalleyException(ReplyError.BAD_REQUEST, "timeout= must be a number of seconds >= 0.");
+        }
+    }
+
+    /** One request being answered; every method runs on the connection's event loop. */
+    private final class Pending implements Feed.Listener {
+        private final HttpExchange ex;
+        private final SubscribeParams params;
+        private final String callback;
+        private final long timeoutMillis;
+        private final EventExecutor loop;
+        private Feed feed;
+        private Timeout timeout;
+        private boolean subscribed;
+        private boolean finished;
+
+        Pending(HttpExchange ex, SubscribeParams params, String callback, long timeoutMillis) {
+            this.ex = ex;
+            this.params = params;
+            this.callback = callback;
+            this.timeoutMillis = timeoutMillis;
+            this.loop = ex.ctx().executor();
+        }
+
+        void start() {
+            feed = server.hub().newFeed(server.config().feedLimits(), this);
+            ex.onClose(this::abandon);
+            ex.onShutdown(this::answer);
+            params.subscribeAll(feed, loop).whenComplete(this::subscribed);
+        }
+
+        private void subscribed(List<SubscribeResult> results, Throwable failure) {
+            if (finished) {
+                return;
+            }
+            if (failure != null) {
+                finished = true;
+                feed.close();
+                Throwable t = SubscribeParams.unwrap(failure);
+                if (t instanceof HalleyException h) {
+                    ex.sendError(h.error(), h.getMessage());
+                } else {
+                    ex.sendError(ReplyError.UNAVAILABLE, "The broker could not be reached.");
+                }
+                return;
+            }
+            subscribed = true;
+            if (!longPoll || timeoutMillis == 0 || feed.hasPending() || server.isShuttingDown()) {
+                answer();
+            } else {
+                timeout = server.timer().newTimeout(t -> loop.execute(this::answer), timeoutMillis, TimeUnit.MILLISECONDS);
+            }
+        }
+
+        @Override
+        public void onReady() {
+            loop.execute(() -> {
+                if (subscribed) {
+                    answer();
+                }
+            });
+        }
+
+        @Override
+        public void onOverflow() {
+            loop.execute(() -> {
+                if (!finished) {
+                    finished = true;
+                    cancelTimeout();
+                    server.metrics().closed(CloseReason.SLOW);
+                    ex.sendError(ReplyError.UNAVAILABLE, "Too many messages at once (slow); poll again with the same cursor.");
+                }
+            });
+        }
+
+        private void answer() {
+            if (finished) {
+                return;
+            }
+            finished = true;
+            cancelTimeout();
+            Feed.Batch batch = feed.take(Integer.MAX_VALUE);
+            feed.close();
+            if (!ex.isOpen()) {
+                return;
+            }
+            byte[] body = body(batch);
+            server.metrics().delivered(batch.deliveries().size());
+            if (callback != null) {
+                ex.sendJsonp(callback, ScriptSafe.escape(body, false));
+            } else {
+                ex.sendJson(HttpResponseStatus.OK, body);
+            }
+        }
+
+        private void abandon() {
+            finished = true;
+            cancelTimeout();
+            feed.close();
+        }
+
+        private void cancelTimeout() {
+            if (timeout != null) {
+                timeout.cancel();
+                timeout = null;
+            }
+        }
+    }
+
+    /** {@code {"messages":[…],"cursor":"…","recovered":bool[,"gaps":[…]]}}. */
+    static byte[] body(Feed.Batch batch) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(256);
+        out.writeBytes("{\"messages\":[".getBytes(StandardCharsets.US_ASCII));
+        Set<String> gaps = new LinkedHashSet<>();
+        boolean first = true;
+        for (Delivery d : batch.deliveries()) {
+            if (d instanceof Gap g) {
+                gaps.add(g.channel());
+            } else if (d instanceof Message m) {
+                if (!first) {
+                    out.write(',');
+                }
+                first = false;
+                out.writeBytes(m.json());
+            }
+        }
+        StringBuilder tail = new StringBuilder(64).append("],\"cursor\":");
+        Json.quote(tail, batch.cursor().encode()).append(",\"recovered\":").append(gaps.isEmpty());
+        if (!gaps.isEmpty()) {
+            tail.append(",\"gaps\":[");
+            boolean f = true;
+            for (String g : gaps) {
+                tail.append(f ? "" : ",");
+                Json.quote(tail, g);
+                f = false;
+            }
+            tail.append(']');
+        }
+        tail.append('}');
+        out.writeBytes(tail.toString().getBytes(StandardCharsets.US_ASCII));
+        return out.toByteArray();
+    }
+}
