@@ -279,15 +279,20 @@ public final class HttpExchange {
         NoCacheHeaders.apply(h);
         h.set("X-Content-Type-Options", "nosniff");
         server.cors().decorate(origin, h);
-        if (!keepAlive) {
+        if (!keepAlive()) {
             h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
         } else if (request.protocolVersion().equals(HttpVersion.HTTP_1_0)) {
             h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
         }
     }
 
+    /** Keep the connection after this answer? Not when the client said no, nor while shutting down. */
+    private boolean keepAlive() {
+        return keepAlive && !server.isShuttingDown();
+    }
+
     private void finish(ChannelFuture f) {
-        if (!keepAlive) {
+        if (!keepAlive()) {
             f.addListener(ChannelFutureListener.CLOSE);
         }
         markDone();
