@@ -1,0 +1,394 @@
+package dev.halley.server.alltransports;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.halley.server.testing.RawHttp;
+import java.io.IOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.WebSocket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * A minimal client of one native transport, enough to tell what a real client would see: it
+ * subscribes to one channel from a cursor (or live) and turns whatever the wire carries into
+ * JSON objects — messages ({@code offset}), gap notices ({@code recovered:false}), cursors,
+ * heartbeats, reconnect notices — keeping the latest resume point. Polling clients re-poll by
+ * themselves with the latest cursor, as a browser would.
+ */
+abstract class TransportClient implements AutoCloseable {
+    static final ObjectMapper JSON = new ObjectMapper();
+
+    protected final int port;
+    protected final String channel;
+    protected final Long since;
+    protected String cursor;
+    protected final ArrayDeque<JsonNode> pending = new ArrayDeque<>();
+
+    TransportClient(int port, String channel, Long since) {
+        this.port = port;
+        this.channel = channel;
+        this.since = since;
+    }
+
+    /** Subscribes to {@code channel} over {@code t}, after offset {@code since} (null: live only). */
+    static TransportClient open(Transport t, int port, String channel, Long since) throws Exception {
+        Long sinceArg = since;
+        TransportClient c = switch (t) {
+            case POLLING -> new Polling(port, channel, sinceArg, "/poll", null);
+            case LONG_POLLING -> new Polling(port, channel, sinceArg, "/longpoll", null);
+            case JSONP_POLLING -> new Polling(port, channel, sinceArg, "/poll", "cb");
+            case JSONP_LONG_POLLING -> new Polling(port, channel, sinceArg, "/longpoll", "parent.cb_1");
+            case XHR_STREAMING -> new Ndjson(port, channel, sinceArg);
+            case FOREVER_FRAME -> new ScriptStream(port, channel, sinceArg, "/iframe");
+            case HTMLFILE -> new ScriptStream(port, channel, sinceArg, "/htmlfile");
+            case SSE -> new Sse(port, channel, sinceArg);
+            case WEBSOCKET -> new Ws(port, channel, sinceArg);
+        };
+        c.start();
+        return c;
+    }
+
+    abstract void start() throws Exception;
+
+    /** Reads more from the wire into {@link #pending}; blocks up to the deadline. */
+    abstract void receive(Duration deadline) throws Exception;
+
+    /** The next object, waiting up to {@code deadline}. */
+    JsonNode next(Duration deadline) throws Exception {
+        long end = System.nanoTime() + deadline.toNanos();
+        while (pending.isEmpty()) {
+            long left = end - System.nanoTime();
+            if (left <= 0) {
+                throw new AssertionError("nothing arrived within " + deadline + " on " + getClass().getSimpleName());
+            }
+            receive(Duration.ofNanos(left));
+        }
+        JsonNode n = pending.poll();
+        if (n.has("cursor") && n.get("cursor").isTextual()) {
+            cursor = n.get("cursor").asText();
+        }
+        return n;
+    }
+
+    /** The next message (skipping cursors and heartbeats), or fails at the deadline. */
+    JsonNode nextMessage(Duration deadline) throws Exception {
+        long end = System.nanoTime() + deadline.toNanos();
+        while (true) {
+            JsonNode n = next(Duration.ofNanos(Math.max(1, end - System.nanoTime())));
+            if (n.has("offset") || n.has("recovered")) {
+                return n;
+            }
+        }
+    }
+
+    /** Where to resume: the latest cursor this client saw. */
+    String cursor() {
+        return cursor;
+    }
+
+    protected String query() {
+        StringBuilder q = new StringBuilder("?channel=").append(URLEncoder.encode(channel, StandardCharsets.UTF_8));
+        if (cursor != null) {
+            q.append("&cursor=").append(cursor);
+        } else if (since != null) {
+            q.append("&since=").append(since);
+        }
+        return q.toString();
+    }
+
+    protected void addJson(String text) throws IOException {
+        JsonNode n = JSON.readTree(text);
+        if (n.has("messages")) {
+            // A batch: gaps first (their notices precede the replay), then messages, then the cursor.
+            if (n.has("gaps")) {
+                for (JsonNode g : n.get("gaps")) {
+                    pending.add(JSON.createObjectNode().put("channel", g.asText()).put("recovered", false));
+                }
+            }
+            n.get("messages").forEach(pending::add);
+            pending.add(JSON.createObjectNode().put("cursor", n.get("cursor").asText()));
+        } else {
+            pending.add(n);
+        }
+    }
+
+    /** poll / longpoll, JSON or JSONP: one request per receive, re-polling with the latest cursor. */
+    static final class Polling extends TransportClient {
+        private final String path;
+        private final String callback;
+
+        Polling(int port, String channel, Long since, String path, String callback) {
+            super(port, channel, since);
+            this.path = path;
+            this.callback = callback;
+        }
+
+        @Override
+        void start() {
+        }
+
+        @Override
+        void receive(Duration deadline) throws Exception {
+            try (RawHttp raw = new RawHttp(port, deadline.plusSeconds(1))) {
+                String q = query() + (path.equals("/longpoll") ? "&timeout=" + Math.max(0.1, Math.min(5, deadline.toMillis() / 1000.0)) : "");
+                raw.get(path + q + (callback == null ? "" : "&callback=" + callback));
+                RawHttp.Head head = raw.readHead();
+                String body = raw.readBody(head);
+                if (head.status() != 200) {
+                    throw new AssertionError(path + " answered " + head.status() + ": " + body);
+                }
+                if (callback != null) {
+                    String prefix = "/**/" + callback + "(";
+                    if (!body.startsWith(prefix) || !body.endsWith(");")) {
+                        throw new AssertionError("not JSONP for " + callback + ": " + body);
+                    }
+                    body = body.substring(prefix.length(), body.length() - 2);
+                }
+                addJson(body);
+            }
+        }
+
+        @Override
+        public void close() {
+        }
+    }
+
+    /** Chunked streams: NDJSON lines. */
+    static final class Ndjson extends TransportClient {
+        private RawHttp raw;
+        private final StringBuilder buffer = new StringBuilder();
+
+        Ndjson(int port, String channel, Long since) {
+            super(port, channel, since);
+        }
+
+        @Override
+        void start() throws Exception {
+            raw = new RawHttp(port);
+            raw.get("/stream" + query());
+            RawHttp.Head head = raw.readHead();
+            if (head.status() != 200) {
+                throw new AssertionError("/stream answered " + head.status());
+            }
+        }
+
+        @Override
+        void receive(Duration deadline) throws Exception {
+            raw.setDeadline(deadline);
+            byte[] chunk = raw.readChunk();
+            if (chunk == null) {
+                throw new StreamEnded();
+            }
+            buffer.append(new String(chunk, StandardCharsets.UTF_8));
+            int nl;
+            while ((nl = buffer.indexOf("\n")) >= 0) {
+                String line = buffer.substring(0, nl).trim();
+                buffer.delete(0, nl + 1);
+                if (!line.isEmpty()) {
+                    addJson(line);
+                }
+            }
+        }
+
+        @Override
+        public void close() throws IOException {
+            raw.close();
+        }
+    }
+
+    /** Forever frame and htmlfile: the argument of each callback call in a script block. */
+    static final class ScriptStream extends TransportClient {
+        private static final Pattern CALL = Pattern.compile("<script>\\s*(?:parent\\.cb|p)\\((.*?)\\);?\\s*</script>", Pattern.DOTALL);
+        private final String path;
+        private RawHttp raw;
+        private final StringBuilder buffer = new StringBuilder();
+
+        ScriptStream(int port, String channel, Long since, String path) {
+            super(port, channel, since);
+            this.path = path;
+        }
+
+        @Override
+        void start() throws Exception {
+            raw = new RawHttp(port);
+            raw.get(path + query() + "&callback=parent.cb");
+            RawHttp.Head head = raw.readHead();
+            if (head.status() != 200) {
+                throw new AssertionError(path + " answered " + head.status());
+            }
+        }
+
+        @Override
+        void receive(Duration deadline) throws Exception {
+            raw.setDeadline(deadline);
+            byte[] chunk = raw.readChunk();
+            if (chunk == null) {
+                throw new StreamEnded();
+            }
+            buffer.append(new String(chunk, StandardCharsets.UTF_8));
+            Matcher m = CALL.matcher(buffer);
+            int consumed = 0;
+            while (m.find()) {
+                addJson(m.group(1));
+                consumed = m.end();
+            }
+            buffer.delete(0, consumed);
+        }
+
+        @Override
+        public void close() throws IOException {
+            raw.close();
+        }
+    }
+
+    /** Server-Sent Events: events with data lines; the id of a message event is the cursor. */
+    static final class Sse extends TransportClient {
+        private RawHttp raw;
+        private final StringBuilder buffer = new StringBuilder();
+
+        Sse(int port, String channel, Long since) {
+            super(port, channel, since);
+        }
+
+        @Override
+        void start() throws Exception {
+            raw = new RawHttp(port);
+            raw.get("/sse" + query());
+            RawHttp.Head head = raw.readHead();
+            if (head.status() != 200) {
+                throw new AssertionError("/sse answered " + head.status());
+            }
+        }
+
+        @Override
+        void receive(Duration deadline) throws Exception {
+            raw.setDeadline(deadline);
+            byte[] chunk = raw.readChunk();
+            if (chunk == null) {
+                throw new StreamEnded();
+            }
+            buffer.append(new String(chunk, StandardCharsets.UTF_8));
+            int end;
+            while ((end = buffer.indexOf("\n\n")) >= 0) {
+                String event = buffer.substring(0, end);
+                buffer.delete(0, end + 2);
+                String id = null;
+                String type = "message";
+                StringBuilder data = new StringBuilder();
+                for (String line : event.split("\n")) {
+                    if (line.startsWith("id: ")) {
+                        id = line.substring(4);
+                    } else if (line.startsWith("event: ")) {
+                        type = line.substring(7);
+                    } else if (line.startsWith("data: ")) {
+                        data.append(data.length() == 0 ? "" : "\n").append(line.substring(6));
+                    }
+                }
+                if (id != null) {
+                    cursor = id;
+                }
+                if (data.length() > 0) {
+                    JsonNode n = JSON.readTree(data.toString());
+                    if (type.equals("reconnect")) {
+                        ((com.fasterxml.jackson.databind.node.ObjectNode) n).put("reconnect", true);
+                    }
+                    pending.add(n);
+                } else if (event.startsWith(":") && event.contains("hb")) {
+                    pending.add(JSON.createObjectNode().put("heartbeat", true));
+                }
+            }
+        }
+
+        @Override
+        public void close() throws IOException {
+            raw.close();
+        }
+    }
+
+    /** WebSocket with the JDK client: subscribe with the cursor, collect text frames. */
+    static final class Ws extends TransportClient implements WebSocket.Listener {
+        private final BlockingQueue<Object> frames = new LinkedBlockingQueue<>();
+        private final StringBuilder partial = new StringBuilder();
+        private WebSocket ws;
+
+        Ws(int port, String channel, Long since) {
+            super(port, channel, since);
+        }
+
+        @Override
+        void start() throws Exception {
+            ws = HttpClient.newHttpClient().newWebSocketBuilder().connectTimeout(Duration.ofSeconds(5))
+                    .buildAsync(URI.create("ws://127.0.0.1:" + port + "/ws"), this).get(5, TimeUnit.SECONDS);
+            String sub = "{\"op\":\"subscribe\",\"channel\":\"" + channel + "\",\"id\":1"
+                    + (since == null ? "" : ",\"since\":" + since) + "}";
+            ws.sendText(sub, true).get(5, TimeUnit.SECONDS);
+            JsonNode reply = next(Duration.ofSeconds(5));
+            if (!reply.path("ok").asBoolean()) {
+                throw new AssertionError("subscribe refused: " + reply);
+            }
+        }
+
+        @Override
+        void receive(Duration deadline) throws Exception {
+            Object f = frames.poll(deadline.toNanos(), TimeUnit.NANOSECONDS);
+            if (f == null) {
+                return;
+            }
+            if (f instanceof Integer code) {
+                pending.add(JSON.createObjectNode().put("reconnect", true).put("closeCode", code));
+                return;
+            }
+            pending.add(JSON.readTree((String) f));
+        }
+
+        @Override
+        public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
+            partial.append(data);
+            if (last) {
+                frames.add(partial.toString());
+                partial.setLength(0);
+            }
+            webSocket.request(1);
+            return null;
+        }
+
+        @Override
+        public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
+            frames.add(statusCode);
+            return null;
+        }
+
+        @Override
+        public void close() {
+            ws.abort();
+        }
+    }
+
+    /** The server ended a stream (byte budget, shutdown). */
+    static final class StreamEnded extends IOException {
+        StreamEnded() {
+            super("stream ended");
+        }
+    }
+
+    static List<JsonNode> drain(TransportClient c, int messages, Duration deadline) throws Exception {
+        List<JsonNode> out = new ArrayList<>();
+        long end = System.nanoTime() + deadline.toNanos();
+        while (out.size() < messages) {
+            out.add(c.nextMessage(Duration.ofNanos(Math.max(1, end - System.nanoTime()))));
+        }
+        return out;
+    }
+}
