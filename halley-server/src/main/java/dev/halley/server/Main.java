@@ -37,7 +37,7 @@ public final class Main {
             System.exit(1);
             return;
         }
-        log.info("Demo page: http://localhost:{}/  publish: curl -d '{{\"channel\":\"/demo\",\"data\":1}}' localhost:{}/api/publish",
+        log.info("Demo page: http://localhost:{}/  publish: curl -d '{\"channel\":\"/demo\",\"data\":1}' localhost:{}/api/publish",
                 server.port(), server.port());
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {

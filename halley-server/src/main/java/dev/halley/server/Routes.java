@@ -7,6 +7,10 @@ import dev.halley.server.api.ClientPublish;
 import dev.halley.server.api.PublishApi;
 import dev.halley.server.http.Route;
 import dev.halley.server.transport.PollTransport;
+import dev.halley.server.transport.htmlfile.HtmlfileTransport;
+import dev.halley.server.transport.iframe.IframeTransport;
+import dev.halley.server.transport.ndjson.NdjsonTransport;
+import dev.halley.server.transport.sse.SseTransport;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -26,6 +30,10 @@ final class Routes {
         r.put("/publish", new ClientPublish(server));
         r.put("/poll", new PollTransport(server, false));
         r.put("/longpoll", new PollTransport(server, true));
+        r.put("/stream", new NdjsonTransport());
+        r.put("/iframe", new IframeTransport());
+        r.put("/htmlfile", new HtmlfileTransport());
+        r.put("/sse", new SseTransport());
         return r;
     }
 }

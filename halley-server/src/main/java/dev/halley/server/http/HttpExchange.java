@@ -217,13 +217,19 @@ public final class HttpExchange {
         ctx.flush();
     }
 
-    /** Ends the stream with the terminating chunk. */
-    public void endStream() {
+    /**
+     * Ends the stream with the terminating chunk (flushed). The returned future completes when
+     * that chunk is written (at once when the connection is already gone), so a caller can close
+     * the connection after it.
+     */
+    public ChannelFuture endStream() {
         if (!done && ctx.channel().isActive()) {
-            finish(ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT));
-        } else {
-            markDone();
+            ChannelFuture f = ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);
+            finish(f);
+            return f;
         }
+        markDone();
+        return ctx.newSucceededFuture();
     }
 
     public boolean isStreaming() {

@@ -32,7 +32,20 @@ public final class RawHttp implements AutoCloseable {
     }
 
     public RawHttp(int port, Duration readDeadline) throws IOException {
-        socket = new Socket("127.0.0.1", port);
+        this(port, readDeadline, 0);
+    }
+
+    /**
+     * A client whose socket receive buffer is {@code receiveBuffer} bytes (0 = the system's), set
+     * before connecting so the TCP window stays small: a client that does not read then makes the
+     * server's socket unwritable quickly.
+     */
+    public RawHttp(int port, Duration readDeadline, int receiveBuffer) throws IOException {
+        socket = new Socket();
+        if (receiveBuffer > 0) {
+            socket.setReceiveBufferSize(receiveBuffer);
+        }
+        socket.connect(new java.net.InetSocketAddress("127.0.0.1", port), (int) readDeadline.toMillis());
         socket.setSoTimeout((int) readDeadline.toMillis());
         socket.setTcpNoDelay(true);
         in = socket.getInputStream();

@@ -1,0 +1,402 @@
+package dev.halley.server.transport.stream;
+
+import dev.halley.core.CloseReason;
+import dev.halley.core.Cursor;
+import dev.halley.core.Delivery;
+import dev.halley.core.Feed;
+import dev.halley.core.Gap;
+import dev.halley.core.HalleyException;
+import dev.halley.core.Message;
+import dev.halley.core.ReplyError;
+import dev.halley.core.SubscribeResult;
+import dev.halley.server.ServerContext;
+import dev.halley.server.http.HttpExchange;
+import dev.halley.server.transport.SubscribeParams;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.util.Timeout;
+import io.netty.util.concurrent.EventExecutor;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/**
+ * One streaming response (NDJSON, forever frame, htmlfile, SSE): subscribes a {@link Feed}
+ * and writes what it delivers as one chunked HTTP response, shaped by a {@link StreamFraming}.
+ *
+ * <p><b>Life.</b> Subscribe first (a failure is still a JSON error with its status), then the
+ * headers (no-cache, {@code X-Accel-Buffering: no}), the preamble and the opening cursor. The
+ * stream then carries batches, each followed by its cursor, and heartbeats after
+ * {@code heartbeat} of silence. It ends:
+ * <ul>
+ *   <li>when it has carried {@code stream-budget} bytes after the preamble: reconnect notice
+ *       {@code budget}, terminating chunk; the connection stays open for the client's next
+ *       request (clients re-open at once with the cursor);</li>
+ *   <li>on graceful shutdown: notice {@code shutdown}, terminating chunk, connection closed;</li>
+ *   <li>when the feed overflows (the client is behind by more than its outbound bound): notice
+ *       {@code slow}, terminating chunk, connection closed;</li>
+ *   <li>when the socket stays unwritable for {@code unwritable-timeout}: the connection is closed
+ *       as {@link CloseReason#SLOW} without a notice (a client that does not read cannot get one);</li>
+ *   <li>when the client goes away: the feed is closed and the timers cancelled.</li>
+ * </ul>
+ *
+ * <p><b>Backpressure.</b> The feed is drained only while the channel is writable, in batches of
+ * at most {@link #MAX_BATCH}, one chunk per batch and one flush per drain; the drain resumes when
+ * the channel becomes writable again. The feed's own bound then protects the server.
+ *
+ * <p><b>Threading and buffers.</b> Everything runs on the connection's event loop; the feed
+ * listener and the timers hop onto it. Every buffer allocated here is handed to
+ * {@link HttpExchange#write} (Netty releases it once written or failed) or released here when
+ * it stays empty or a framing fails.
+ */
+public final class StreamingResponse implements Feed.Listener {
+    /** Deliveries taken from the feed per chunk; bounds the budget overshoot to one batch. */
+    static final int MAX_BATCH = 64;
+    /** Name of the pipeline handler that reports writability changes to the open stream. */
+    static final String WRITABILITY_HANDLER = "stream-writability";
+
+    private enum State { SUBSCRIBING, STREAMING, ENDED }
+
+    private final HttpExchange ex;
+    private final ServerContext server;
+    private final SubscribeParams params;
+    private final StreamFraming framing;
+    private final EventExecutor loop;
+    private final Channel channel;
+    private final long budget;
+    private final long heartbeatNanos;
+    private final WritabilityHandler watcher = new WritabilityHandler();
+    private Feed feed;
+    /** The resume point after everything written so far. */
+    private Cursor cursor;
+    private long written;
+    private long messages;
+    private long lastWriteNanos;
+    private boolean unflushed;
+    private Timeout heartbeat;
+    private Timeout unwritable;
+    private State state = State.SUBSCRIBING;
+
+    private StreamingResponse(HttpExchange ex, SubscribeParams params, StreamFraming framing) {
+        this.ex = ex;
+        this.server = ex.server();
+        this.params = params;
+        this.framing = framing;
+        this.loop = ex.ctx().executor();
+        this.channel = ex.ctx().channel();
+        this.budget = server.config().streamBudget();
+        this.heartbeatNanos = server.config().heartbeat().toNanos();
+    }
+
+    /** Starts streaming {@code params}' channels to {@code ex} in {@code framing}'s shape. Event loop only. */
+    public static void start(HttpExchange ex, SubscribeParams params, StreamFraming framing) {
+        new StreamingResponse(ex, params, framing).subscribe();
+    }
+
+    private void subscribe() {
+        feed = server.hub().newFeed(server.config().feedLimits(), this);
+        ex.onClose(this::connectionClosed);
+        ex.onShutdown(this::shutdown);
+        params.subscribeAll(feed, loop).whenComplete(this::subscribed);
+    }
+
+    private void subscribed(List<SubscribeResult> results, Throwable failure) {
+        if (state != State.SUBSCRIBING) {
+            return;
+        }
+        if (failure != null) {
+            state = State.ENDED;
+            feed.close();
+            Throwable t = SubscribeParams.unwrap(failure);
+            if (t instanceof HalleyException h) {
+                ex.sendError(h.error(), h.getMessage());
+            } else {
+                ex.sendError(ReplyError.UNAVAILABLE, "The broker could not be reached.");
+            }
+            return;
+        }
+        state = State.STREAMING;
+        cursor = feed.cursor();
+        ex.startStream(framing.contentType(), h -> h.set("X-Accel-Buffering", "no"));
+        ByteBuf out = channel.alloc().buffer(2560);
+        framing.preamble(out);
+        ex.write(out);
+        channel.pipeline().addLast(WRITABILITY_HANDLER, watcher);
+        if (server.isShuttingDown()) {
+            end(CloseReason.SHUTDOWN);
+            return;
+        }
+        write(frame(o -> framing.opening(cursor, o)));
+        armHeartbeat(heartbeatNanos);
+        drain();
+        flushIfNeeded();
+    }
+
+    // ---- feed events (any thread) ----------------------------------------------------------
+
+    @Override
+    public void onReady() {
+        loop.execute(this::drain);
+    }
+
+    @Override
+    public void onOverflow() {
+        loop.execute(this::overflowed);
+    }
+
+    private void overflowed() {
+        if (state == State.SUBSCRIBING) {
+            // Nothing was written: the client retries with the cursor it has.
+            state = State.ENDED;
+            server.metrics().closed(CloseReason.SLOW);
+            ex.sendError(ReplyError.UNAVAILABLE, "Too many messages at once (slow); retry with the same cursor.");
+        } else {
+            end(CloseReason.SLOW);
+        }
+    }
+
+    // ---- draining --------------------------------------------------------------------------
+
+    /** Writes what the feed holds while the channel is writable and the budget lasts; one flush. */
+    private void drain() {
+        if (state != State.STREAMING) {
+            return;
+        }
+        long before = messages;
+        while (channel.isWritable() && written < budget) {
+            Feed.Batch batch = feed.take(MAX_BATCH);
+            if (batch.isEmpty()) {
+                break;
+            }
+            write(batch(batch));
+        }
+        if (messages > before) {
+            server.metrics().delivered((int) (messages - before));
+        }
+        if (written >= budget) {
+            end(CloseReason.BUDGET);
+            return;
+        }
+        flushIfNeeded();
+        if (!channel.isWritable()) {
+            armUnwritable();
+        }
+    }
+
+    /**
+     * One batch as one chunk: its deliveries in order, then its cursor. The cached encodings are
+     * shared heap arrays; copying them into one pooled buffer costs the one copy a heap write to
+     * the socket would make anyway, and gives one chunk per batch instead of one per message.
+     * A batch holds at most what the feed held, so the feed's bound also bounds this buffer.
+     */
+    private ByteBuf batch(Feed.Batch batch) {
+        int estimate = 64;
+        for (Delivery d : batch.deliveries()) {
+            estimate += d instanceof Message m ? m.json().length + 96 : 96;
+        }
+        ByteBuf out = channel.alloc().buffer(estimate);
+        try {
+            Cursor at = cursor;
+            for (Delivery d : batch.deliveries()) {
+                if (d instanceof Message m) {
+                    Cursor after = null;
+                    if (framing.wantsMessageCursor()) {
+                        at = at.advance(m);
+                        after = at;
+                    }
+                    framing.message(m, after, out);
+                    messages++;
+                } else if (d instanceof Gap g) {
+                    framing.gap(g, out);
+                }
+            }
+            cursor = batch.cursor();
+            framing.cursor(cursor, out);
+            return out;
+        } catch (RuntimeException e) {
+            out.release();
+            throw e;
+        }
+    }
+
+    /** Hands {@code out} to the exchange (or releases it when empty) and counts it toward the budget. */
+    private void write(ByteBuf out) {
+        int n = out.readableBytes();
+        if (n == 0) {
+            out.release();
+            return;
+        }
+        written += n;
+        lastWriteNanos = System.nanoTime();
+        unflushed = true;
+        ex.write(out);
+    }
+
+    private void flushIfNeeded() {
+        if (unflushed) {
+            unflushed = false;
+            ex.flush();
+        }
+    }
+
+    private ByteBuf frame(Consumer<ByteBuf> writer) {
+        ByteBuf out = channel.alloc().buffer(128);
+        try {
+            writer.accept(out);
+            return out;
+        } catch (RuntimeException e) {
+            out.release();
+            throw e;
+        }
+    }
+
+    // ---- heartbeat -------------------------------------------------------------------------
+
+    /**
+     * One timer per stream on the shared wheel. Writes only record the time; when the timer
+     * fires it re-arms for the rest of the silence, so busy streams cost no rescheduling.
+     */
+    private void armHeartbeat(long delayNanos) {
+        heartbeat = server.timer().newTimeout(t -> loop.execute(this::heartbeatDue), delayNanos, TimeUnit.NANOSECONDS);
+    }
+
+    private void heartbeatDue() {
+        if (state != State.STREAMING) {
+            return;
+        }
+        long silence = System.nanoTime() - lastWriteNanos;
+        if (silence < heartbeatNanos) {
+            armHeartbeat(heartbeatNanos - silence);
+            return;
+        }
+        // An unwritable channel still has bytes to deliver: they keep the connection alive.
+        if (channel.isWritable()) {
+            write(frame(framing::heartbeat));
+            if (written >= budget) {
+                end(CloseReason.BUDGET);
+                return;
+            }
+            flushIfNeeded();
+        }
+        armHeartbeat(heartbeatNanos);
+    }
+
+    // ---- writability -----------------------------------------------------------------------
+
+    private void writabilityChanged(boolean writable) {
+        if (state != State.STREAMING) {
+            return;
+        }
+        if (writable) {
+            cancelUnwritable();
+            // Not re-entrantly: this can fire inside our own flush.
+            loop.execute(this::drain);
+        } else {
+            armUnwritable();
+        }
+    }
+
+    private void armUnwritable() {
+        if (unwritable == null) {
+            unwritable = server.timer().newTimeout(t -> loop.execute(() -> unwritableExpired(t)),
+                    server.config().unwritableTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private void cancelUnwritable() {
+        if (unwritable != null) {
+            unwritable.cancel();
+            unwritable = null;
+        }
+    }
+
+    private void unwritableExpired(Timeout fired) {
+        if (unwritable != fired || state != State.STREAMING) {
+            return;
+        }
+        unwritable = null;
+        if (channel.isWritable()) {
+            return;
+        }
+        // The client does not read: a notice could not reach it. It resumes from its last cursor.
+        state = State.ENDED;
+        release();
+        server.metrics().closed(CloseReason.SLOW);
+        channel.close();
+    }
+
+    /** Reports the connection's writability changes to the open stream; removed when the stream ends. */
+    private final class WritabilityHandler extends ChannelInboundHandlerAdapter {
+        @Override
+        public void channelWritabilityChanged(ChannelHandlerContext c) {
+            writabilityChanged(c.channel().isWritable());
+            c.fireChannelWritabilityChanged();
+        }
+    }
+
+    // ---- ending ----------------------------------------------------------------------------
+
+    private void shutdown() {
+        // While subscribing, subscribed() sees the shutdown and ends the stream at once.
+        end(CloseReason.SHUTDOWN);
+    }
+
+    /** The server ends the stream: notice, trailer, terminating chunk; closes unless it was the budget. */
+    private void end(CloseReason reason) {
+        if (state != State.STREAMING) {
+            return;
+        }
+        state = State.ENDED;
+        release();
+        write(frame(o -> {
+            framing.reconnect(reason, cursor, o);
+            framing.trailer(o);
+        }));
+        server.metrics().closed(reason);
+        unflushed = false;
+        ChannelFuture last = ex.endStream();
+        if (reason != CloseReason.BUDGET) {
+            closeWhenWritten(last);
+        }
+    }
+
+    /** Closes after {@code last} is written, or after {@code unwritable-timeout} if the client never reads it. */
+    private void closeWhenWritten(ChannelFuture last) {
+        last.addListener(ChannelFutureListener.CLOSE);
+        if (!last.isDone()) {
+            server.timer().newTimeout(t -> channel.close(), server.config().unwritableTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private void connectionClosed() {
+        if (state != State.ENDED) {
+            state = State.ENDED;
+            release();
+        }
+    }
+
+    /** Drops the subscription, the timers and the writability handler. */
+    private void release() {
+        if (feed != null) {
+            feed.close();
+        }
+        if (heartbeat != null) {
+            heartbeat.cancel();
+            heartbeat = null;
+        }
+        cancelUnwritable();
+        if (channel.pipeline().context(watcher) != null) {
+            channel.pipeline().remove(watcher);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "StreamingResponse[" + state + ", " + framing.getClass().getSimpleName() + ", written=" + written + "/" + budget
+                + "B, messages=" + messages + ", writable=" + channel.isWritable() + ", " + feed + ", " + channel + "]";
+    }
+}
