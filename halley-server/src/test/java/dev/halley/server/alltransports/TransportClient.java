@@ -189,7 +189,8 @@ abstract class TransportClient implements AutoCloseable {
             raw.setDeadline(deadline);
             byte[] chunk = raw.readChunk();
             if (chunk == null) {
-                throw new StreamEnded();
+                reopen();
+                return;
             }
             buffer.append(new String(chunk, StandardCharsets.UTF_8));
             int nl;
@@ -235,7 +236,8 @@ abstract class TransportClient implements AutoCloseable {
             raw.setDeadline(deadline);
             byte[] chunk = raw.readChunk();
             if (chunk == null) {
-                throw new StreamEnded();
+                reopen();
+                return;
             }
             buffer.append(new String(chunk, StandardCharsets.UTF_8));
             Matcher m = CALL.matcher(buffer);
@@ -277,7 +279,8 @@ abstract class TransportClient implements AutoCloseable {
             raw.setDeadline(deadline);
             byte[] chunk = raw.readChunk();
             if (chunk == null) {
-                throw new StreamEnded();
+                reopen();
+                return;
             }
             buffer.append(new String(chunk, StandardCharsets.UTF_8));
             int end;
@@ -376,11 +379,14 @@ abstract class TransportClient implements AutoCloseable {
         }
     }
 
-    /** The server ended a stream (byte budget, shutdown). */
-    static final class StreamEnded extends IOException {
-        StreamEnded() {
-            super("stream ended");
-        }
+    /** Counts how often the server ended a stream and the client re-opened it with its cursor. */
+    int reopened;
+
+    /** The server ended the stream (byte budget): re-open it from the latest cursor, as browsers do. */
+    protected void reopen() throws Exception {
+        close();
+        reopened++;
+        start();
     }
 
     static List<JsonNode> drain(TransportClient c, int messages, Duration deadline) throws Exception {
