@@ -3,10 +3,13 @@ package dev.halley.core;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 
 /**
@@ -19,9 +22,14 @@ import java.util.concurrent.CompletionStage;
  * channel position, so replay and live never duplicate and a client matched by two patterns
  * gets each message once.
  *
- * <p><b>Bounds.</b> When the queue is over {@link FeedLimits} the feed closes itself and calls
- * {@link Listener#onOverflow()}: the door disconnects the client as {@link CloseReason#SLOW};
- * it can resume from its cursor. Other subscribers are never delayed.
+ * <p><b>Bounds.</b> When the queue (with the live messages held during recovery) is over
+ * {@link FeedLimits} the feed closes itself and calls {@link Listener#onOverflow()} once: the door
+ * disconnects the client as {@link CloseReason#SLOW}; it can resume from {@link #cursor()}, which
+ * still stands after what it took. Other subscribers are never delayed.
+ *
+ * <p><b>Cursor.</b> At any moment, {@link #cursor()} resumes right after what the door took:
+ * never past a queued message or a queued {@link Gap} (a resume reports that gap again), and,
+ * for a subscription still reading history, at the client's own resume point.
  *
  * <p><b>Threading.</b> {@link #offer} is called from broker threads, {@link #take} from the
  * door's event loop; all state is guarded by this object's monitor, and listener calls happen
@@ -34,22 +42,39 @@ public final class Feed {
         /** The queue went from empty to non-empty: schedule a {@link #take}. */
         void onReady();
 
-        /** The client went over its bound and the feed closed itself. */
+        /** The client went over its bound and the feed closed itself. Called once. */
         void onOverflow();
     }
+
+    /**
+     * The epoch a cursor carries for a {@code since} given without one while its history is still
+     * being read: no broker issues it ({@link Epochs#random()} never does), so a resume reports a gap.
+     */
+    private static final String UNKNOWN_EPOCH = "-";
 
     private final Hub hub;
     private final FeedLimits limits;
     private final Listener listener;
+    /**
+     * Serialises this feed's hub registrations, so that racing subscribe, unsubscribe and close
+     * leave the hub as the last of them left the feed (see {@link #syncRegistration}). Taken
+     * before, never while holding, the feed's monitor.
+     */
+    private final Object registration = new Object();
 
     // Guarded by this.
     private final Map<ChannelPattern, Subscription> subscriptions = new LinkedHashMap<>();
     private final Map<String, Position> positions = new LinkedHashMap<>();
     private final ArrayDeque<Delivery> queue = new ArrayDeque<>();
     private long queuedBytes;
+    /** Live messages held by recovering subscriptions: queued in all but name, so bounded alike. */
+    private int heldMessages;
+    private long heldBytes;
     private boolean readySignalled;
     private boolean closed;
     private boolean overflowed;
+    /** Once closed: the cursor at the moment of closing. */
+    private Cursor closedAt;
 
     Feed(Hub hub, FeedLimits limits, Listener listener) {
         this.hub = hub;
@@ -60,17 +85,27 @@ public final class Feed {
     /** One pattern this feed follows. */
     private static final class Subscription {
         final ChannelPattern pattern;
+        final Resume resume;
         final long registeredAt;
+        /** Live messages that arrived while history is read; null once recovered. */
         List<Message> held = new ArrayList<>();
+        long heldBytes;
 
-        Subscription(ChannelPattern pattern, long registeredAt) {
+        Subscription(ChannelPattern pattern, Resume resume, long registeredAt) {
             this.pattern = pattern;
+            this.resume = resume;
             this.registeredAt = registeredAt;
         }
 
         boolean recovering() {
             return held != null;
         }
+    }
+
+    /** What to tell the listener once the monitor is released: decided under it, acted on after. */
+    private record Wake(boolean ready, List<ChannelPattern> overflowedFrom) {
+        static final Wake NONE = new Wake(false, null);
+        static final Wake READY = new Wake(true, null);
     }
 
     /**
@@ -86,7 +121,7 @@ public final class Feed {
         Subscription sub;
         synchronized (this) {
             if (closed) {
-                return CompletableFuture.failedFuture(new HalleyException(ReplyError.UNAVAILABLE, "The connection is closed."));
+                return closedFailure();
             }
             if (subscriptions.containsKey(pattern)) {
                 return CompletableFuture.completedFuture(new SubscribeResult(pattern, true, List.of()));
@@ -95,32 +130,64 @@ public final class Feed {
                 return CompletableFuture.failedFuture(new HalleyException(ReplyError.TOO_MANY,
                         "At most " + limits.maxSubscriptions() + " subscriptions per connection."));
             }
-            sub = new Subscription(pattern, hub.now());
+            sub = new Subscription(pattern, resume, hub.now());
             subscriptions.put(pattern, sub);
         }
-        hub.register(pattern, this);
+        // Registered before history is read: what history misses arrives live, and is held meanwhile.
+        syncRegistration(pattern);
         if (isClosed()) {
-            hub.unregister(pattern, this);
-            return CompletableFuture.failedFuture(new HalleyException(ReplyError.UNAVAILABLE, "The connection is closed."));
+            return closedFailure();
         }
-        return recover(sub, resume).handle((slices, failure) -> {
+        return recoverOrFail(sub).handle((recoveries, failure) -> {
             if (failure != null) {
-                unsubscribe(pattern);
-                throw failure instanceof RuntimeException r ? r : new java.util.concurrent.CompletionException(failure);
+                remove(sub.pattern, sub);
+                throw failure instanceof RuntimeException r ? r : new CompletionException(failure);
             }
-            return finishRecovery(sub, slices);
+            return finishRecovery(sub, recoveries);
         });
+    }
+
+    private static <T> CompletionStage<T> closedFailure() {
+        return CompletableFuture.failedFuture(new HalleyException(ReplyError.UNAVAILABLE, "The connection is closed."));
     }
 
     /** Stops following {@code pattern}; positions of channels no other pattern covers are forgotten. */
     public void unsubscribe(ChannelPattern pattern) {
+        remove(pattern, null);
+    }
+
+    /** Removes the subscription to {@code pattern}; when {@code expected} is given, only if it is still that one. */
+    private void remove(ChannelPattern pattern, Subscription expected) {
         synchronized (this) {
-            if (subscriptions.remove(pattern) == null) {
+            Subscription s = subscriptions.get(pattern);
+            if (s == null || (expected != null && s != expected)) {
                 return;
             }
+            subscriptions.remove(pattern);
+            releaseHeldLocked(s);
             positions.keySet().removeIf(channel -> !coveredLocked(channel));
         }
-        hub.unregister(pattern, this);
+        syncRegistration(pattern);
+    }
+
+    /**
+     * Makes the hub's registration of this feed for {@code pattern} match whether the feed follows
+     * it now. Register and unregister are idempotent per feed, and this runs after every change, one
+     * at a time per feed; so the last to run reads the latest state and the hub ends up agreeing
+     * with the feed, however subscribe, unsubscribe and close interleave.
+     */
+    private void syncRegistration(ChannelPattern pattern) {
+        synchronized (registration) {
+            boolean follows;
+            synchronized (this) {
+                follows = !closed && subscriptions.containsKey(pattern);
+            }
+            if (follows) {
+                hub.register(pattern, this);
+            } else {
+                hub.unregister(pattern, this);
+            }
+        }
     }
 
     /** The patterns followed, in subscription order. */
@@ -140,20 +207,34 @@ public final class Feed {
 
     /** A live message from the hub. Any thread; never blocks. */
     void offer(Message message) {
-        boolean signal;
+        Wake wake;
         synchronized (this) {
             if (closed) {
                 return;
             }
-            for (Subscription s : subscriptions.values()) {
-                if (s.recovering() && s.pattern.matches(message.channel())) {
-                    s.held.add(message);
-                    return;
-                }
+            Subscription sub = followerLocked(message.channel());
+            if (sub == null) {
+                // Unsubscribed while the hub was handing it over.
+                return;
             }
-            signal = enqueueMessageLocked(message);
+            boolean ready = sub.recovering() ? holdLocked(sub, message) : enqueueMessageLocked(message);
+            wake = wakeLocked(ready);
         }
-        signalAfterUnlock(signal);
+        wake(wake);
+    }
+
+    /** The subscription that takes a message of {@code channel}: one still recovering (it holds it) before any other; null if none matches. */
+    private Subscription followerLocked(String channel) {
+        Subscription match = null;
+        for (Subscription s : subscriptions.values()) {
+            if ((match == null || s.recovering()) && s.pattern.matches(channel)) {
+                if (s.recovering()) {
+                    return s;
+                }
+                match = s;
+            }
+        }
+        return match;
     }
 
     /**
@@ -168,10 +249,14 @@ public final class Feed {
 
     /**
      * Takes up to {@code max} queued deliveries with their cursor. When the queue is left empty,
-     * the next offer calls {@link Listener#onReady()} again.
+     * the next offer calls {@link Listener#onReady()} again. A closed feed gives nothing, with
+     * the cursor it had when it closed.
      */
     public Batch take(int max) {
         synchronized (this) {
+            if (closed) {
+                return new Batch(List.of(), closedAt);
+            }
             int n = Math.min(max, queue.size());
             List<Delivery> out = new ArrayList<>(n);
             for (int i = 0; i < n; i++) {
@@ -193,61 +278,124 @@ public final class Feed {
         return !queue.isEmpty();
     }
 
-    /** The resume point after everything taken so far (messages still queued are not skipped). */
+    /**
+     * The resume point after everything taken so far: messages and gap notices still queued are
+     * not skipped; after {@link #close()} (also on overflow), the point at which it closed.
+     */
     public synchronized Cursor cursor() {
-        return cursorLocked();
+        return closed ? closedAt : cursorLocked();
     }
 
     private Cursor cursorLocked() {
         long time = hub.now();
+        Map<String, Position> at = new LinkedHashMap<>(positions);
         for (Subscription s : subscriptions.values()) {
             if (s.pattern.isWildcard()) {
                 time = Math.min(time, s.registeredAt);
             }
-        }
-        if (queue.isEmpty()) {
-            return new Cursor(positions, time);
-        }
-        Map<String, Position> taken = new LinkedHashMap<>(positions);
-        java.util.Set<String> adjusted = new java.util.HashSet<>();
-        for (Delivery d : queue) {
-            if (d instanceof Message m && adjusted.add(m.channel())) {
-                taken.put(m.channel(), new Position(m.epoch(), m.offset() - 1));
+            if (s.recovering()) {
+                time = keepResumePoint(s, at, time);
             }
         }
-        return new Cursor(taken, time);
+        Set<String> seen = new HashSet<>();
+        for (Delivery d : queue) {
+            if (d instanceof Message m && seen.add(m.channel())) {
+                at.put(m.channel(), new Position(m.epoch(), m.offset() - 1));
+            } else if (d instanceof Gap g && seen.add(g.channel())) {
+                at.put(g.channel(), gapPending(at.get(g.channel())));
+            }
+        }
+        return new Cursor(at, time);
     }
 
-    /** Unregisters everything and drops what is queued. Idempotent. */
+    /**
+     * A subscription still reading history has queued nothing of what the client asked for: the
+     * cursor keeps the client's own resume point for its channels (where nothing newer is known)
+     * and, for a wildcard, the time channels first met replay from. Returns the cursor time.
+     */
+    private static long keepResumePoint(Subscription s, Map<String, Position> at, long time) {
+        if (s.resume instanceof Resume.Since since) {
+            String epoch = since.epoch() != null ? since.epoch() : UNKNOWN_EPOCH;
+            at.putIfAbsent(s.pattern.base(), new Position(epoch, since.offset()));
+        } else if (s.resume instanceof Resume.From from) {
+            from.cursor().positions().forEach((channel, p) -> {
+                if (s.pattern.matches(channel)) {
+                    at.putIfAbsent(channel, p);
+                }
+            });
+            if (s.pattern.isWildcard()) {
+                return Math.min(time, from.cursor().time());
+            }
+        }
+        return time;
+    }
+
+    /**
+     * Where a client stands in a channel whose gap notice it has not taken: an offset no channel
+     * reaches, so that a resume is "ahead of the channel" and reports the gap again, followed by
+     * what history holds, as the notice itself promised.
+     */
+    private static Position gapPending(Position known) {
+        return new Position(known != null ? known.epoch() : UNKNOWN_EPOCH, Long.MAX_VALUE);
+    }
+
+    /**
+     * Unregisters everything and drops what is queued; {@link #cursor()} keeps the resume point
+     * after what was taken. Idempotent.
+     */
     public void close() {
-        List<ChannelPattern> patterns;
+        List<ChannelPattern> followed;
         synchronized (this) {
             if (closed) {
                 return;
             }
-            closed = true;
-            patterns = List.copyOf(subscriptions.keySet());
-            subscriptions.clear();
-            queue.clear();
-            queuedBytes = 0;
+            followed = closeLocked();
         }
-        for (ChannelPattern p : patterns) {
-            hub.unregister(p, this);
-        }
+        unregister(followed);
     }
 
     public synchronized boolean isClosed() {
         return closed;
     }
 
-    // ---- recovery ------------------------------------------------------------------------
-
-    /** A slice with what the client asked for: whether it reaches back, and the start position. */
-    private record Recovery(HistorySlice slice, boolean recovered, Position start) {
+    /** Closes under the monitor; returns the patterns to unregister once it is released. */
+    private List<ChannelPattern> closeLocked() {
+        closedAt = cursorLocked();
+        closed = true;
+        List<ChannelPattern> followed = List.copyOf(subscriptions.keySet());
+        subscriptions.clear();
+        positions.clear();
+        queue.clear();
+        queuedBytes = 0;
+        heldMessages = 0;
+        heldBytes = 0;
+        return followed;
     }
 
-    private CompletionStage<List<Recovery>> recover(Subscription sub, Resume resume) {
+    private void unregister(List<ChannelPattern> patterns) {
+        for (ChannelPattern p : patterns) {
+            syncRegistration(p);
+        }
+    }
+
+    // ---- recovery ------------------------------------------------------------------------
+
+    /** A slice with what the client asked for, and whether it reaches back. */
+    private record Recovery(HistorySlice slice, boolean recovered) {
+    }
+
+    /** {@link #recover}, with a broker that throws instead of failing its stage treated alike. */
+    private CompletionStage<List<Recovery>> recoverOrFail(Subscription sub) {
+        try {
+            return recover(sub);
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    private CompletionStage<List<Recovery>> recover(Subscription sub) {
         ChannelPattern p = sub.pattern;
+        Resume resume = sub.resume;
         Broker broker = hub.broker();
         if (!p.isWildcard()) {
             String channel = p.base();
@@ -259,7 +407,7 @@ public final class Feed {
             }
             if (from == null) {
                 return broker.history(channel, Long.MAX_VALUE, 0)
-                        .thenApply(slice -> List.of(new Recovery(slice, true, slice.top())));
+                        .thenApply(slice -> List.of(new Recovery(slice, true)));
             }
             return replayAfter(broker, channel, from).thenApply(List::of);
         }
@@ -282,17 +430,16 @@ public final class Feed {
     private static CompletionStage<Recovery> replayAfter(Broker broker, String channel, Position from) {
         return broker.history(channel, from.offset(), Integer.MAX_VALUE).thenCompose(slice -> {
             if (slice.reaches(from.offset(), from.epoch())) {
-                return CompletableFuture.completedFuture(new Recovery(slice, true, new Position(slice.epoch(), from.offset())));
+                return CompletableFuture.completedFuture(new Recovery(slice, true));
             }
             boolean sameEpochBehind = (from.epoch() == null || from.epoch().equals(slice.epoch()))
                     && from.offset() <= slice.latestOffset();
             if (sameEpochBehind) {
                 // History was trimmed past the client: the slice already holds all that is left.
-                return CompletableFuture.completedFuture(new Recovery(slice, false, new Position(slice.epoch(), 0)));
+                return CompletableFuture.completedFuture(new Recovery(slice, false));
             }
             // Another epoch (or offsets ahead of the channel): replay all history of this epoch.
-            return broker.history(channel, 0, Integer.MAX_VALUE)
-                    .thenApply(all -> new Recovery(all, false, new Position(all.epoch(), 0)));
+            return broker.history(channel, 0, Integer.MAX_VALUE).thenApply(all -> new Recovery(all, false));
         });
     }
 
@@ -312,60 +459,120 @@ public final class Feed {
             } else {
                 whole = held.isEmpty() || held.get(0).offset() > slice.firstOffset();
             }
-            return new Recovery(slice, whole, new Position(slice.epoch(), 0));
+            return new Recovery(slice, whole);
         });
+    }
+
+    /**
+     * Where a client stands once it has the slice: right before its first message, or at the
+     * channel's top when it replays none (then a later resume from there is whole, not a gap again,
+     * and never replays what came before the client's start).
+     */
+    private static Position replayStart(HistorySlice slice) {
+        List<Message> messages = slice.messages();
+        return messages.isEmpty() ? slice.top() : new Position(slice.epoch(), messages.get(0).offset() - 1);
     }
 
     private SubscribeResult finishRecovery(Subscription sub, List<Recovery> recoveries) {
         List<String> gaps = new ArrayList<>();
-        boolean signal = false;
+        Wake wake;
         synchronized (this) {
             if (closed || subscriptions.get(sub.pattern) != sub) {
                 return new SubscribeResult(sub.pattern, true, List.of());
             }
-            for (Recovery r : recoveries) {
-                String channel = r.slice().channel();
-                Position known = positions.get(channel);
-                if (known == null || !known.epoch().equals(r.start().epoch())) {
-                    positions.put(channel, r.start());
-                }
-                if (!r.recovered()) {
-                    gaps.add(channel);
-                    signal |= enqueueLocked(new Gap(channel), 0);
-                }
-                for (Message m : r.slice().messages()) {
-                    signal |= enqueueMessageLocked(m);
-                }
-            }
             List<Message> held = sub.held;
-            sub.held = null;
-            for (Message m : held) {
-                signal |= enqueueMessageLocked(m);
+            releaseHeldLocked(sub);
+            boolean ready = false;
+            for (Recovery r : recoveries) {
+                ready |= replayLocked(r, gaps);
             }
+            for (Message m : held) {
+                ready |= enqueueMessageLocked(m);
+            }
+            wake = wakeLocked(ready);
         }
-        signalAfterUnlock(signal);
+        wake(wake);
         return new SubscribeResult(sub.pattern, gaps.isEmpty(), List.copyOf(gaps));
     }
 
+    /** Queues one channel's recovery: its gap notice if history does not reach back, then what history holds. */
+    private boolean replayLocked(Recovery r, List<String> gaps) {
+        String channel = r.slice().channel();
+        Position start = replayStart(r.slice());
+        Position known = positions.get(channel);
+        if (known == null || !known.epoch().equals(start.epoch())) {
+            positions.put(channel, start);
+        }
+        boolean ready = false;
+        if (!r.recovered()) {
+            gaps.add(channel);
+            if (!roomLocked(0)) {
+                // Over the bound before the client was told: its cursor must still report the gap.
+                positions.put(channel, gapPending(start));
+                return false;
+            }
+            ready = enqueueLocked(new Gap(channel), 0);
+        }
+        for (Message m : r.slice().messages()) {
+            ready |= enqueueMessageLocked(m);
+        }
+        return ready;
+    }
+
     // ---- queue ---------------------------------------------------------------------------
+
+    /** Holds a live message for a recovering subscription, within the feed's bound. */
+    private boolean holdLocked(Subscription sub, Message m) {
+        List<Message> held = sub.held;
+        if (!held.isEmpty() && held.get(held.size() - 1) == m) {
+            // The hub offers a message once per matching registration (say /a/b and /a/*): hold it once.
+            return false;
+        }
+        if (roomLocked(m.weight())) {
+            sub.held.add(m);
+            sub.heldBytes += m.weight();
+            heldMessages++;
+            heldBytes += m.weight();
+        }
+        return false;
+    }
+
+    /** Ends a subscription's holding: its held messages no longer count (queue or drop them). */
+    private void releaseHeldLocked(Subscription sub) {
+        if (sub.held != null) {
+            heldMessages -= sub.held.size();
+            heldBytes -= sub.heldBytes;
+            sub.held = null;
+            sub.heldBytes = 0;
+        }
+    }
 
     private boolean enqueueMessageLocked(Message m) {
         Position last = positions.get(m.channel());
         if (last != null && last.epoch().equals(m.epoch()) && m.offset() <= last.offset()) {
             return false;
         }
+        if (!roomLocked(m.weight())) {
+            return false;
+        }
+        // Moved only once queued: the cursor never passes a message the client did not get.
         positions.put(m.channel(), m.position());
         return enqueueLocked(m, m.weight());
     }
 
-    private boolean enqueueLocked(Delivery d, int weight) {
+    /** Whether one more delivery of {@code weight} fits; if not, the feed is marked overflowed. */
+    private boolean roomLocked(int weight) {
         if (overflowed) {
             return false;
         }
-        if (queue.size() >= limits.maxMessages() || queuedBytes + weight > limits.maxBytes()) {
+        if (queue.size() + heldMessages >= limits.maxMessages() || queuedBytes + heldBytes + weight > limits.maxBytes()) {
             overflowed = true;
             return false;
         }
+        return true;
+    }
+
+    private boolean enqueueLocked(Delivery d, int weight) {
         queue.addLast(d);
         queuedBytes += weight;
         if (!readySignalled) {
@@ -375,15 +582,19 @@ public final class Feed {
         return false;
     }
 
-    private void signalAfterUnlock(boolean ready) {
-        boolean overflow;
-        synchronized (this) {
-            overflow = overflowed && !closed;
+    /** Decides the listener call; an overflow closes the feed here, so exactly one caller reports it. */
+    private Wake wakeLocked(boolean ready) {
+        if (overflowed && !closed) {
+            return new Wake(false, closeLocked());
         }
-        if (overflow) {
-            close();
+        return ready && !closed ? Wake.READY : Wake.NONE;
+    }
+
+    private void wake(Wake wake) {
+        if (wake.overflowedFrom() != null) {
+            unregister(wake.overflowedFrom());
             listener.onOverflow();
-        } else if (ready) {
+        } else if (wake.ready()) {
             listener.onReady();
         }
     }
@@ -400,6 +611,7 @@ public final class Feed {
     @Override
     public synchronized String toString() {
         return "Feed[patterns=" + subscriptions.keySet() + ", queued=" + queue.size() + "/" + queuedBytes + "B"
+                + (heldMessages > 0 ? ", held=" + heldMessages + "/" + heldBytes + "B" : "")
                 + (closed ? ", closed" : "") + (overflowed ? ", overflowed" : "") + "]";
     }
 

@@ -5,6 +5,8 @@ import java.util.Set;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The registry of channels on this node and the one entry point for publishing and
@@ -13,6 +15,8 @@ import java.util.function.LongSupplier;
  * {@link Feed} whose patterns match. Thread-safe; delivery takes no global lock.
  */
 public final class Hub implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Hub.class);
+
     private final Broker broker;
     private final LongSupplier clock;
     /** Feeds by exact channel, by one-segment wildcard base, by any-depth wildcard base. */
@@ -112,7 +116,13 @@ public final class Hub implements AutoCloseable {
     private static void offerAll(Set<Feed> feeds, Message message) {
         if (feeds != null) {
             for (Feed f : feeds) {
-                f.offer(message);
+                try {
+                    f.offer(message);
+                } catch (RuntimeException e) {
+                    // A door's listener threw: that is its client's problem only. The channel's other
+                    // feeds still get the message, and the publisher (whose thread may deliver) is not failed.
+                    LOG.error("Feed listener failed on {} for {}", message, f, e);
+                }
             }
         }
     }

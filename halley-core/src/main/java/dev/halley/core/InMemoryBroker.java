@@ -113,7 +113,9 @@ public final class InMemoryBroker implements Broker {
         Message append(byte[] data) {
             Message m;
             synchronized (this) {
-                long now = clock.getAsLong();
+                // Never before the previous message, even if the wall clock steps back: history is
+                // trimmed by age and searched by time (historySince) assuming times in offset order.
+                long now = Math.max(clock.getAsLong(), lastActivity);
                 m = new Message(channel, epoch, ++latest, now, data);
                 lastActivity = now;
                 if (limits.maxMessages() > 0) {
