@@ -7,6 +7,7 @@ import dev.halley.server.api.ClientPublish;
 import dev.halley.server.api.PublishApi;
 import dev.halley.server.http.Route;
 import dev.halley.server.transport.PollTransport;
+import dev.halley.server.transport.websocket.WebSocketTransport;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -26,6 +27,7 @@ final class Routes {
         r.put("/publish", new ClientPublish(server));
         r.put("/poll", new PollTransport(server, false));
         r.put("/longpoll", new PollTransport(server, true));
+        r.put("/ws", new WebSocketTransport(server));
         return r;
     }
 }
