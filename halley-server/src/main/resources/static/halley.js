@@ -845,13 +845,23 @@
     });
   }
 
-  /** Server-Sent Events: one EventSource per channel list; the event id is the cursor. */
+  /**
+   * Server-Sent Events: one EventSource per channel list; each message event's id is the
+   * cursor after it. The stream's opening cursor comes in an id-only event, which script never
+   * sees, so when no cursor is held yet one is fetched first with GET /poll (which answers at
+   * once): every re-open can then resume instead of going live and missing what came between.
+   */
   function sseDriver(client) {
     var state = {open: false, dead: false};
     var es = null;
     var timer = null;
+    var generation = 0;
+    var channels = [];       // of the current EventSource
+    var pollWorks = true;
+    var quickRetry = true;   // one immediate re-open after a stream that ended on its own
 
     function close() {
+      generation++;
       clearTimeout(timer);
       if (es) {
         es.close();
@@ -865,8 +875,6 @@
         client._failed(driver, reason, state.open);
       }
     }
-
-    var channels = [];  // of the current EventSource
 
     function onData(ev) {
       var obj = parseJson(ev.data);
@@ -883,8 +891,10 @@
       } else if (ev.lastEventId) {
         client._setCursor(ev.lastEventId, channels);
       }
-      if (obj.reconnect) {
-        open();  // the server ends this stream; pick up at once where it left us
+      // `event: reconnect` ({"reason","cursor"}): the server ends this stream (shutdown, slow
+      // consumer); pick up at once from the cursor it gave.
+      if (ev.type === 'reconnect' || obj.reconnect === true) {
+        open();
       }
     }
 
@@ -895,14 +905,44 @@
         idle(client, driver, state);
         return;
       }
+      if (client._cursor || !pollWorks) {
+        stream();
+        return;
+      }
+      var mine = generation;
+      var req = client._httpRequest(channels);
+      var current = function () { return !state.dead && mine === generation; };
+      client._fetchJson('/poll?' + req.query, {}).then(function (batch) {
+        if (current()) {
+          client._applyBatch(batch);
+          if (typeof batch.cursor === 'string') {
+            client._setCursor(batch.cursor, channels);
+          }
+          stream();
+        }
+      }, function (e) {
+        if (!current()) {
+          return;
+        }
+        if (e.status === 404) {
+          pollWorks = false;  // no /poll on this server: stream without a starting cursor
+          stream();
+        } else {
+          fail('GET /poll: ' + e.message);
+        }
+      });
+      client._catchUp(req.catchUp, current);
+    }
+
+    function stream() {
       var req = client._httpRequest(channels);
       var source = es = new EventSource(client._url('/sse?' + req.query));
+      var openedAt = 0;
       client._catchUp(req.catchUp, function () { return source === es && !state.dead; });
       timer = setTimeout(function () { fail('no answer within ' + CONNECT_TIMEOUT_MS + ' ms'); },
         CONNECT_TIMEOUT_MS);
-      var streaming = false;
       source.onopen = function () {
-        streaming = true;
+        openedAt = Date.now();
         clearTimeout(timer);
         if (!state.open) {
           state.open = true;
@@ -911,13 +951,21 @@
       };
       source.onmessage = onData;
       source.addEventListener('gap', onData);
-      source.addEventListener('cursor', onData);
       source.addEventListener('reconnect', onData);
-      // EventSource would retry by itself, but with the URL's old cursor and no backoff of
-      // ours: take over instead.
+      // EventSource would retry by itself after the server's `retry:` delay; take over
+      // instead, so that our cursor, backoff and transport fallback apply. A stream that ends
+      // after a good while (its byte budget) is re-opened at once; anything else is a failure.
       source.onerror = function () {
-        if (source === es) {
-          fail(streaming ? 'stream ended' : 'could not connect');
+        if (source !== es) {
+          return;
+        }
+        if (!openedAt) {
+          fail('could not connect');
+        } else if (quickRetry || Date.now() - openedAt >= STABLE_MS) {
+          quickRetry = false;
+          open();
+        } else {
+          fail('stream ended');
         }
       };
     }

@@ -19,6 +19,10 @@ public enum CloseReason {
     TOO_LARGE("too_large", 1009),
     /** A WebSocket text message that is not valid UTF-8 or JSON too deep. */
     BAD_DATA("bad_data", 1007),
+    /** A WebSocket binary message on a connection that speaks JSON text only. */
+    UNSUPPORTED_DATA("unsupported_data", 1003),
+    /** The client kept going over a rate limit after being refused (policy violation). */
+    TOO_MANY("too_many", 1008),
     /** No pong (or no data) within the heartbeat deadline. */
     HEARTBEAT_TIMEOUT("heartbeat_timeout", 1001),
     /** An unexpected error in this connection's handler; only this connection is closed. */

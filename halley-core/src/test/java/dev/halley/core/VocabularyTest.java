@@ -22,6 +22,8 @@ class VocabularyTest {
         expected.put("protocol_error", 1002);
         expected.put("too_large", 1009);
         expected.put("bad_data", 1007);
+        expected.put("unsupported_data", 1003);
+        expected.put("too_many", 1008);
         expected.put("heartbeat_timeout", 1001);
         expected.put("internal", 1011);
         Map<String, Integer> actual = new LinkedHashMap<>();

@@ -11,6 +11,7 @@ import dev.halley.server.transport.htmlfile.HtmlfileTransport;
 import dev.halley.server.transport.iframe.IframeTransport;
 import dev.halley.server.transport.ndjson.NdjsonTransport;
 import dev.halley.server.transport.sse.SseTransport;
+import dev.halley.server.transport.websocket.WebSocketTransport;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -34,6 +35,7 @@ final class Routes {
         r.put("/iframe", new IframeTransport());
         r.put("/htmlfile", new HtmlfileTransport());
         r.put("/sse", new SseTransport());
+        r.put("/ws", new WebSocketTransport(server));
         return r;
     }
 }

@@ -16,6 +16,7 @@ import java.util.function.Consumer;
  * limits, the request guard (limits, deadlines), the aggregator and the router.
  */
 public final class HttpPipeline extends ChannelInitializer<SocketChannel> {
+    public static final String FIRST_BYTE = "first-byte";
     public static final String GUARD = "guard";
     public static final String AGGREGATOR = "aggregator";
     public static final String ROUTER = "router";
@@ -38,7 +39,7 @@ public final class HttpPipeline extends ChannelInitializer<SocketChannel> {
         var config = server.config();
         RequestGuardHandler guard = new RequestGuardHandler(server);
         ChannelPipeline p = ch.pipeline();
-        p.addLast("first-byte", guard.firstByteWatcher());
+        p.addLast(FIRST_BYTE, guard.firstByteWatcher());
         p.addLast(CODEC, new HttpServerCodec(new HttpDecoderConfig()
                 .setMaxInitialLineLength(config.maxInitialLine())
                 .setMaxHeaderSize(config.maxHeaderSize())

@@ -46,6 +46,9 @@ public final class Json {
             }
             return node;
         } catch (StreamConstraintsException e) {
+            if (String.valueOf(e.getMessage()).contains("depth")) {
+                throw new TooDeepException("The JSON is nested deeper than " + maxDepth + " levels.");
+            }
             throw new HalleyException(ReplyError.BAD_JSON, tooBig(e));
         } catch (JsonProcessingException e) {
             throw new HalleyException(ReplyError.BAD_JSON, "The body is not valid JSON: " + e.getOriginalMessage());
@@ -76,15 +79,21 @@ public final class Json {
         return mapper;
     }
 
-    private String tooBig(StreamConstraintsException e) {
-        String m = String.valueOf(e.getMessage());
-        if (m.contains("Number")) {
+    private static String tooBig(StreamConstraintsException e) {
+        if (String.valueOf(e.getMessage()).contains("Number")) {
             return "A number in the body is longer than " + MAX_NUMBER_LENGTH + " characters.";
         }
-        if (m.contains("depth")) {
-            return "The JSON is nested deeper than " + maxDepth + " levels.";
-        }
         return "The JSON is over a size limit.";
+    }
+
+    /**
+     * JSON nested deeper than the limit: a {@link ReplyError#BAD_JSON} like any other parse failure
+     * (400 over HTTP), told apart because WebSocket closes the connection for it (1007).
+     */
+    public static final class TooDeepException extends HalleyException {
+        TooDeepException(String message) {
+            super(ReplyError.BAD_JSON, message);
+        }
     }
 
     /** Appends {@code s} as a JSON string literal (quotes included) to {@code sb}. */

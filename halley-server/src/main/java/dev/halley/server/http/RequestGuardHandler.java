@@ -50,6 +50,7 @@ public final class RequestGuardHandler extends ChannelDuplexHandler {
     private boolean inRequest;
     private boolean discarding;
     private boolean responding;
+    private boolean upgraded;
     private long bodyLimit;
     private long bodySeen;
 
@@ -194,14 +195,24 @@ public final class RequestGuardHandler extends ChannelDuplexHandler {
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
         if (evt instanceof UpgradedEvent) {
+            upgraded = true;
             disarm();
+            // The connection is no longer HTTP: the first-byte watch would arm a header deadline on
+            // the first frame, and this handler would no longer see the connection close.
+            if (ctx.pipeline().get(HttpPipeline.FIRST_BYTE) != null) {
+                ctx.pipeline().remove(HttpPipeline.FIRST_BYTE);
+            }
+            ctx.channel().closeFuture().addListener(f -> server.metrics().connectionClosed());
             ctx.pipeline().remove(this);
             return;
         }
         ctx.fireUserEventTriggered(evt);
     }
 
-    /** Fired once a connection leaves HTTP (WebSocket): the guard steps aside. */
+    /**
+     * Fired (through the whole pipeline) once a connection leaves HTTP (WebSocket): the guard
+     * and its first-byte watch step aside; the guard still counts the connection's close.
+     */
     public static final class UpgradedEvent {
         public static final UpgradedEvent INSTANCE = new UpgradedEvent();
 
@@ -211,7 +222,8 @@ public final class RequestGuardHandler extends ChannelDuplexHandler {
 
     private void arm(long millis) {
         disarm();
-        if (millis <= 0) {
+        // After an upgrade, a write listener of the last HTTP response (the 101) may still run.
+        if (millis <= 0 || upgraded) {
             return;
         }
         deadline = server.timer().newTimeout(t -> ctx.executor().execute(() -> expired(t)), millis, TimeUnit.MILLISECONDS);

@@ -102,7 +102,7 @@ public final class RouterHandler extends ChannelInboundHandlerAdapter {
         // Run the next pipelined request after the current call stack unwinds.
         if (!waiting.isEmpty()) {
             ctx.executor().execute(() -> {
-                if (current == null && !waiting.isEmpty()) {
+                if (current == null && !waiting.isEmpty() && !ctx.isRemoved()) {
                     FullHttpRequest req = waiting.poll();
                     if (ctx.channel().isActive()) {
                         dispatch(ctx, req);
@@ -134,11 +134,21 @@ public final class RouterHandler extends ChannelInboundHandlerAdapter {
         if (ex != null) {
             ex.connectionClosed();
         }
+        releaseWaiting();
+        ctx.fireChannelInactive();
+    }
+
+    /** The connection left HTTP (WebSocket upgrade): requests pipelined behind the upgrade are void. */
+    @Override
+    public void handlerRemoved(ChannelHandlerContext ctx) {
+        releaseWaiting();
+    }
+
+    private void releaseWaiting() {
         FullHttpRequest r;
         while ((r = waiting.poll()) != null) {
             r.release();
         }
-        ctx.fireChannelInactive();
     }
 
     @Override

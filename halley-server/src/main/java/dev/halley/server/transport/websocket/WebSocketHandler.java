@@ -1,0 +1,504 @@
+package dev.halley.server.transport.websocket;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.halley.core.ChannelPattern;
+import dev.halley.core.CloseReason;
+import dev.halley.core.Delivery;
+import dev.halley.core.Feed;
+import dev.halley.core.Gap;
+import dev.halley.core.HalleyException;
+import dev.halley.core.Message;
+import dev.halley.core.ReplyError;
+import dev.halley.core.SubscribeResult;
+import dev.halley.server.PublishRate;
+import dev.halley.server.ServerContext;
+import dev.halley.server.api.Publishing;
+import dev.halley.server.http.Json;
+import dev.halley.server.http.ShutdownEvent;
+import dev.halley.server.transport.SubscribeParams;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
+import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketFrame;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.Timeout;
+import java.io.IOException;
+import java.util.List;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The native protocol on one upgraded WebSocket connection: request frames in (see
+ * {@link ClientRequest}), replies ({@link ReplyFrames}), messages and gap notices out. Everything
+ * runs on the connection's event loop; {@link Feed.Listener} calls and timer callbacks hop there.
+ *
+ * <p><b>Delivery.</b> One {@link Feed} for the connection's life. It is drained only while the
+ * channel is writable, many frames then one flush, and again when it becomes writable. Each
+ * message goes out as one text frame wrapping {@link Message#json()} (shared bytes, no copy).
+ * A client that overflows its feed, or keeps the socket unwritable for {@code unwritable-timeout},
+ * is closed with 1008 {@code slow}; it resumes from its cursor. While the socket is unwritable the
+ * connection also stops reading: requests would only make replies that cannot be written.
+ *
+ * <p><b>Order.</b> A subscribe's reply precedes what that subscription delivers (gap notice,
+ * replay, live): draining is held while any subscribe is in flight, and the reply is written
+ * before draining resumes. Replies follow the order of the requests when the broker answers at
+ * once (the embedded one does); with a remote broker a refusal may overtake an earlier ack. After an unsubscribe's reply nothing of the dropped channels follows:
+ * deliveries already queued for them are discarded.
+ *
+ * <p><b>Liveness.</b> A ping after {@code heartbeat} without hearing from the client; nothing
+ * within the next {@code heartbeat} closes it ({@code heartbeat_timeout}). Client pings get pongs.
+ *
+ * <p><b>Closing</b> ({@link #closeWith}): a close frame whose status and reason come from
+ * {@link CloseReason}, counted in metrics. Bad input closes this connection only: a message over
+ * {@code max-ws-message} 1009, invalid UTF-8 or JSON nested too deep 1007, a binary message 1003,
+ * publishing over the rate again and again 1008, a bug here 1011 (logged). Shutdown sends a
+ * {@code {"reconnect":true,"reason":"shutdown","cursor":…}} frame, then 1001.
+ *
+ * <p><b>Buffers.</b> Inbound frames are released here once handled. Outbound frames own their
+ * buffer (a wrapper of heap bytes) and are released by the encoder, or by Netty when a write fails.
+ */
+final class WebSocketHandler extends ChannelInboundHandlerAdapter implements Feed.Listener {
+    private static final Logger log = LoggerFactory.getLogger(WebSocketHandler.class);
+    /** Deliveries taken from the feed at a time; writability is checked between takes. */
+    static final int BATCH = 64;
+    /** How long a closing handshake may take before the connection is closed regardless. */
+    static final long CLOSE_TIMEOUT_MILLIS = 2000;
+
+    private final ServerContext server;
+    private final PublishRate rate;
+    private ChannelHandlerContext ctx;
+    private Feed feed;
+    private Heartbeat heartbeat;
+    private Timeout unwritable;
+    private Timeout closeTimeout;
+    /** Subscribes in flight: draining waits for their replies. */
+    private int subscribing;
+    private boolean draining;
+    private boolean drainAgain;
+    /** Set by an unsubscribe: queued deliveries of channels no longer followed are dropped. */
+    private boolean dropUnfollowed;
+    private boolean unflushed;
+    /** Why the connection is closing; null while open. */
+    private CloseReason closing;
+
+    WebSocketHandler(ServerContext server) {
+        this.server = server;
+        this.rate = new PublishRate(server.config().publishRate());
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+        this.feed = server.hub().newFeed(server.config().feedLimits(), this);
+        this.heartbeat = new Heartbeat(server.timer(), ctx.executor(), server.config().heartbeat().toNanos(),
+                this::ping, () -> closeWith(CloseReason.HEARTBEAT_TIMEOUT, false));
+        heartbeat.start();
+    }
+
+    // ---- inbound ---------------------------------------------------------------------------
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        try {
+            if (closing != null) {
+                if (msg instanceof CloseWebSocketFrame) {
+                    ctx.close(); // the client answered our close frame
+                }
+            } else if (msg instanceof WebSocketFrame frame) {
+                heartbeat.heard();
+                onFrame(frame);
+            } else {
+                // Bytes the HTTP codec still held when it was removed: a client that did not wait for the 101.
+                closeWith(CloseReason.PROTOCOL_ERROR, true);
+            }
+        } finally {
+            ReferenceCountUtil.release(msg);
+        }
+    }
+
+    private void onFrame(WebSocketFrame frame) {
+        if (frame instanceof TextWebSocketFrame) {
+            onRequest(ByteBufUtil.getBytes(frame.content()));
+        } else if (frame instanceof PingWebSocketFrame) {
+            write(new PongWebSocketFrame(frame.content().retain()));
+        } else if (frame instanceof CloseWebSocketFrame close) {
+            closedByClient(close);
+        } else if (!(frame instanceof PongWebSocketFrame)) {
+            closeWith(CloseReason.UNSUPPORTED_DATA, true); // binary: this protocol is JSON text
+        }
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        flush();
+        ctx.fireChannelReadComplete();
+    }
+
+    private void onRequest(byte[] text) {
+        String id = null;
+        try {
+            JsonNode node = server.json().parse(text);
+            id = ClientRequest.idOf(node);
+            ClientRequest request = ClientRequest.parse(node, id, server);
+            if (request instanceof ClientRequest.Subscribe s) {
+                subscribe(s);
+            } else if (request instanceof ClientRequest.Unsubscribe u) {
+                unsubscribe(u);
+            } else if (request instanceof ClientRequest.Publish p) {
+                publish(p);
+            }
+        } catch (Json.TooDeepException e) {
+            closeWith(CloseReason.BAD_DATA, true);
+        } catch (HalleyException e) {
+            replyError(id, e.error(), e.getMessage());
+        }
+    }
+
+    private void subscribe(ClientRequest.Subscribe req) {
+        if (!server.config().policy().maySubscribe(req.pattern())) {
+            throw new HalleyException(ReplyError.FORBIDDEN, "Clients may not subscribe to " + req.pattern().text() + ".");
+        }
+        subscribing++;
+        feed.subscribe(req.pattern(), req.resume())
+                .whenComplete((result, failure) -> onLoop(() -> subscribed(req, result, failure)));
+    }
+
+    private void subscribed(ClientRequest.Subscribe req, SubscribeResult result, Throwable failure) {
+        subscribing--;
+        if (closing != null) {
+            return;
+        }
+        if (failure != null) {
+            replyFailure(req.id(), failure);
+        } else if (req.id() != null) {
+            write(ReplyFrames.subscribed(req.id(), req.pattern().text(), result, feed.cursor()));
+        }
+        drain(); // flushes the reply, then what the subscription queued
+    }
+
+    private void unsubscribe(ClientRequest.Unsubscribe req) {
+        feed.unsubscribe(req.pattern());
+        dropUnfollowed = true;
+        if (req.id() != null) {
+            write(ReplyFrames.unsubscribed(req.id(), req.pattern().text()));
+        }
+    }
+
+    private void publish(ClientRequest.Publish req) {
+        Publishing.Item item = req.item();
+        if (!server.config().policy().mayPublish(item.channel())) {
+            throw new HalleyException(ReplyError.FORBIDDEN, "Clients may not publish to " + item.channel() + ".");
+        }
+        if (server.isShuttingDown()) {
+            throw new HalleyException(ReplyError.UNAVAILABLE, "The server is shutting down; publish to another node.");
+        }
+        if (!rate.tryAcquire()) {
+            if (rate.exhausted()) {
+                closeWith(CloseReason.TOO_MANY, true);
+                return;
+            }
+            throw new HalleyException(ReplyError.TOO_MANY, "Over " + server.config().publishRate() + " messages per second.");
+        }
+        Publishing.publishAll(server, List.of(item)).whenComplete((published, failure) -> onLoop(() -> {
+            if (closing != null) {
+                return;
+            }
+            if (failure != null) {
+                replyFailure(req.id(), failure);
+            } else if (req.id() != null) {
+                write(ReplyFrames.published(req.id(), published.get(0)));
+            }
+            flush();
+        }));
+    }
+
+    private void replyFailure(String id, Throwable failure) {
+        Throwable t = SubscribeParams.unwrap(failure);
+        if (t instanceof HalleyException h) {
+            replyError(id, h.error(), h.getMessage());
+        } else {
+            log.warn("broker failure on {}: {}", ctx.channel(), t.toString());
+            replyError(id, ReplyError.UNAVAILABLE, "The broker could not be reached.");
+        }
+    }
+
+    private void replyError(String id, ReplyError error, String message) {
+        server.metrics().error(error);
+        write(ReplyFrames.error(id, error, message));
+    }
+
+    // ---- delivery --------------------------------------------------------------------------
+
+    /** Any thread: the feed has deliveries. */
+    @Override
+    public void onReady() {
+        execute(this::drain);
+    }
+
+    /** Any thread: the client went over its outbound bound; the feed closed itself. */
+    @Override
+    public void onOverflow() {
+        execute(() -> closeWith(CloseReason.SLOW, false));
+    }
+
+    /**
+     * Writes what the feed holds while the channel is writable, then flushes once. Re-entered from
+     * the flush (writability turning back on) it only marks that another round is due.
+     */
+    private void drain() {
+        if (draining) {
+            drainAgain = true;
+            return;
+        }
+        if (closing != null || subscribing > 0) {
+            flush();
+            return;
+        }
+        draining = true;
+        int messages = 0;
+        try {
+            do {
+                drainAgain = false;
+                messages += writeWhileWritable();
+                flush();
+            } while (drainAgain && closing == null);
+        } finally {
+            draining = false;
+        }
+        if (messages > 0) {
+            server.metrics().delivered(messages);
+        }
+        if (!ctx.channel().isWritable()) {
+            watchUnwritable();
+        }
+    }
+
+    private int writeWhileWritable() {
+        int messages = 0;
+        List<ChannelPattern> followed = dropUnfollowed ? feed.patterns() : null;
+        while (ctx.channel().isWritable()) {
+            Feed.Batch batch = feed.take(BATCH);
+            if (batch.isEmpty()) {
+                dropUnfollowed = false;
+                break;
+            }
+            for (Delivery d : batch.deliveries()) {
+                if (d instanceof Message m && (followed == null || covered(followed, m.channel()))) {
+                    write(new TextWebSocketFrame(Unpooled.wrappedBuffer(m.json())));
+                    messages++;
+                } else if (d instanceof Gap g && (followed == null || covered(followed, g.channel()))) {
+                    write(new TextWebSocketFrame(Unpooled.wrappedBuffer(g.json())));
+                }
+            }
+        }
+        return messages;
+    }
+
+    private static boolean covered(List<ChannelPattern> patterns, String channel) {
+        for (ChannelPattern p : patterns) {
+            if (p.matches(channel)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        boolean writable = ctx.channel().isWritable();
+        if (closing == null) {
+            ctx.channel().config().setAutoRead(writable);
+        }
+        if (writable) {
+            cancel(unwritable);
+            unwritable = null;
+            drain();
+        } else {
+            watchUnwritable();
+        }
+        ctx.fireChannelWritabilityChanged();
+    }
+
+    private void watchUnwritable() {
+        if (unwritable != null || closing != null) {
+            return;
+        }
+        unwritable = server.timer().newTimeout(t -> execute(() -> {
+            if (unwritable == t) {
+                unwritable = null;
+                if (!ctx.channel().isWritable()) {
+                    closeWith(CloseReason.SLOW, false);
+                }
+            }
+        }), server.config().unwritableTimeout().toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    private void ping() {
+        if (closing == null) {
+            ctx.writeAndFlush(new PingWebSocketFrame(), ctx.voidPromise());
+        }
+    }
+
+    private void write(String json) {
+        write(new TextWebSocketFrame(json));
+    }
+
+    private void write(WebSocketFrame frame) {
+        ctx.write(frame, ctx.voidPromise());
+        unflushed = true;
+    }
+
+    private void flush() {
+        if (unflushed) {
+            unflushed = false;
+            ctx.flush();
+        }
+    }
+
+    // ---- closing ---------------------------------------------------------------------------
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof ShutdownEvent) {
+            shutdown();
+            return;
+        }
+        ctx.fireUserEventTriggered(evt);
+    }
+
+    /** Graceful shutdown: what is queued (if the socket takes it), a reconnect notice with the cursor, 1001. */
+    private void shutdown() {
+        if (closing != null) {
+            return;
+        }
+        drain();
+        write(ReplyFrames.reconnect(CloseReason.SHUTDOWN, feed.cursor()));
+        closeWith(CloseReason.SHUTDOWN, true);
+    }
+
+    /**
+     * Starts the closing handshake (RFC 6455 §7.1.2) with {@code reason}: stops deliveries and the
+     * heartbeat and sends the close frame. With {@code waitForClient} the TCP connection is closed
+     * when the client answers (close frame or EOF), so that it reads our close frame: closing with
+     * its input unread would reset the connection and lose the frame. Without (the client is dead
+     * or not reading), as soon as the frame is written, or at once when the socket is unwritable.
+     * Either way it is closed within {@link #CLOSE_TIMEOUT_MILLIS}.
+     */
+    private void closeWith(CloseReason reason, boolean waitForClient) {
+        if (closing != null) {
+            return;
+        }
+        closing = reason;
+        server.metrics().closed(reason);
+        log.debug("closing {}: {}", ctx.channel(), reason.code());
+        stopDelivery();
+        Channel ch = ctx.channel();
+        ch.config().setAutoRead(true); // to see the client's answer
+        if (!waitForClient && !ch.isWritable()) {
+            ctx.close();
+            return;
+        }
+        ctx.writeAndFlush(new CloseWebSocketFrame(reason.webSocketStatus(), reason.code()))
+                .addListener(waitForClient ? ChannelFutureListener.CLOSE_ON_FAILURE : ChannelFutureListener.CLOSE);
+        closeTimeout = server.timer().newTimeout(t -> execute(ctx::close), CLOSE_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
+    }
+
+    /** The client started the closing handshake: echo its status code, then close. Not counted: its choice. */
+    private void closedByClient(CloseWebSocketFrame frame) {
+        closing = CloseReason.NORMAL;
+        stopDelivery();
+        int status = frame.statusCode();
+        ctx.writeAndFlush(status < 0 ? new CloseWebSocketFrame() : new CloseWebSocketFrame(status, ""))
+                .addListener(ChannelFutureListener.CLOSE);
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (cause instanceof IOException) {
+            log.debug("closing {} after {}", ctx.channel(), cause.toString());
+            ctx.close();
+        } else if (closing != null) {
+            // Leftovers of a violation that is already being answered (e.g. the rest of a bad message).
+            log.debug("while closing {}: {}", ctx.channel(), cause.toString());
+        } else if (cause instanceof CorruptedWebSocketFrameException c) {
+            closeWith(switch (c.closeStatus().code()) {
+                case 1009 -> CloseReason.TOO_LARGE;
+                case 1007 -> CloseReason.BAD_DATA;
+                default -> CloseReason.PROTOCOL_ERROR;
+            }, true);
+        } else if (cause instanceof TooLongFrameException) {
+            closeWith(CloseReason.TOO_LARGE, true); // a fragmented message over max-ws-message
+        } else {
+            log.warn("WebSocket connection {} failed: {}", ctx.channel(), cause.toString(), cause);
+            closeWith(CloseReason.INTERNAL, true);
+        }
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        release();
+        ctx.fireChannelInactive();
+    }
+
+    @Override
+    public void handlerRemoved(ChannelHandlerContext ctx) {
+        release();
+    }
+
+    private void stopDelivery() {
+        feed.close();
+        heartbeat.stop();
+        cancel(unwritable);
+        unwritable = null;
+    }
+
+    private void release() {
+        stopDelivery();
+        cancel(closeTimeout);
+        closeTimeout = null;
+    }
+
+    private static void cancel(Timeout t) {
+        if (t != null) {
+            t.cancel();
+        }
+    }
+
+    /**
+     * Runs a broker's answer on this connection's event loop: at once when it came there (the
+     * embedded broker answers synchronously, so replies keep the order of the requests), else as a task.
+     */
+    private void onLoop(Runnable task) {
+        if (ctx.executor().inEventLoop()) {
+            task.run();
+        } else {
+            execute(task);
+        }
+    }
+
+    /** Runs {@code task} on this connection's event loop as a new task (from a broker thread, the timer or the loop itself). */
+    private void execute(Runnable task) {
+        try {
+            ctx.executor().execute(task);
+        } catch (RejectedExecutionException e) {
+            // The event loop is shutting down with the server; the connection goes with it.
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "WebSocketHandler[" + (ctx == null ? "unbound" : ctx.channel()) + ", " + feed + ", subscribing=" + subscribing
+                + (closing != null ? ", closing " + closing.code() : "") + "]";
+    }
+}
