@@ -37,6 +37,6 @@ public final class HtmlfileTransport implements Route {
             throw new HalleyException(ReplyError.BAD_CALLBACK, "Give one callback= parameter.");
         }
         String callback = CallbackName.check(ex.param("callback"));
-        StreamingResponse.start(ex, SubscribeParams.from(ex, null), new HtmlfileFraming(callback));
+        StreamingResponse.start(ex, SubscribeParams.from(ex, null), HtmlfileFraming.of(callback));
     }
 }

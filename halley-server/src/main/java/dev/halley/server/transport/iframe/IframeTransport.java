@@ -33,6 +33,6 @@ public final class IframeTransport implements Route {
             throw new HalleyException(ReplyError.BAD_CALLBACK, "Give one callback= parameter.");
         }
         String callback = CallbackName.check(ex.param("callback"));
-        StreamingResponse.start(ex, SubscribeParams.from(ex, null), new IframeFraming(callback));
+        StreamingResponse.start(ex, SubscribeParams.from(ex, null), IframeFraming.of(callback));
     }
 }
