@@ -521,11 +521,14 @@
 
     /**
      * The server says `channel` has a gap. Offsets may have restarted (a new epoch), so the
-     * next message sets a new baseline for de-duplication.
+     * next message sets a new baseline for de-duplication. `quiet`: the gap was reported
+     * already (the same gap told twice, by a reply and by a notice).
      */
-    _gap(channel) {
+    _gap(channel, quiet) {
       this._last.delete(channel);
-      this._emit('gap', {channel: channel});
+      if (!quiet) {
+        this._emit('gap', {channel: channel});
+      }
     }
 
     /** The server refused the subscription to `pattern`: drop it and say so. */
@@ -681,6 +684,7 @@
     var timer = null;
     var nextId = 1;
     var pending = new Map();  // id -> {kind, pattern?, resolve?, reject?, timer?, gapSeen?}
+    var gapTold = new Set();  // channels whose gap a subscribe reply reported before its notice
 
     function send(frame) {
       ws.send(JSON.stringify(frame));
@@ -688,7 +692,7 @@
 
     function sendSubscribe(pattern) {
       var id = nextId++;
-      pending.set(id, {kind: 'subscribe', pattern: pattern, gapSeen: false});
+      pending.set(id, {kind: 'subscribe', pattern: pattern, gapSeen: new Set()});
       send(Object.assign({op: 'subscribe', channel: pattern}, client._wsResume(pattern), {id: id}));
     }
 
@@ -719,11 +723,19 @@
           client._refused(req.pattern, reply.error, reply.message);
           return;
         }
-        if (typeof reply.cursor === 'string') {
+        if (reply.recovered === false) {
+          // The notice frame may come before or after this reply: report each gap once.
+          var gaps = Array.isArray(reply.gaps) && reply.gaps.length ? reply.gaps : [req.pattern];
+          gaps.forEach(function (channel) {
+            if (!req.gapSeen.has(channel)) {
+              gapTold.add(channel);
+              client._gap(channel);
+            }
+          });
+        } else if (typeof reply.cursor === 'string') {
+          // After a gap the reply's cursor is no resume point (it can hold an offset past
+          // the channel's end), so only a whole reply's cursor is kept.
           client._wsCursor.set(req.pattern, reply.cursor);
-        }
-        if (reply.recovered === false && !req.gapSeen) {
-          client._gap(req.pattern);  // the reply says so even if no notice frame came
         }
       } else if (reply.error) {
         client._emit('error', {channel: req.pattern, error: reply.error, message: reply.message});
@@ -738,14 +750,15 @@
       if (obj.id !== undefined && (obj.ok !== undefined || obj.error !== undefined)) {
         onReply(obj);
       } else if (typeof obj.offset === 'number') {
+        gapTold.delete(obj.channel);  // a notice would have come before the replay
         client._deliver(obj);
       } else if (obj.recovered === false && typeof obj.channel === 'string') {
         pending.forEach(function (req) {
           if (req.kind === 'subscribe' && matches(req.pattern, obj.channel)) {
-            req.gapSeen = true;
+            req.gapSeen.add(obj.channel);
           }
         });
-        client._gap(obj.channel);
+        client._gap(obj.channel, gapTold.delete(obj.channel));
       } else if (obj.reconnect) {
         fail('server asked to reconnect (' + (obj.reason || 'no reason') + ')');
       }

@@ -12,6 +12,21 @@ import java.util.concurrent.atomic.LongAdder;
  * on hot paths: {@link LongAdder}s, no locks.
  */
 public final class Metrics {
+    /** The request deadlines whose expiry closes a connection. */
+    public enum Deadline {
+        HEADERS("headers"), BODY("body"), IDLE("idle");
+
+        private final String label;
+
+        Deadline(String label) {
+            this.label = label;
+        }
+
+        public String label() {
+            return label;
+        }
+    }
+
     private final LongAdder connectionsOpened = new LongAdder();
     private final LongAdder connectionsOpen = new LongAdder();
     private final LongAdder published = new LongAdder();
@@ -19,6 +34,7 @@ public final class Metrics {
     private final Map<String, LongAdder> requests = new ConcurrentHashMap<>();
     private final Map<ReplyError, LongAdder> errors = new EnumMap<>(ReplyError.class);
     private final Map<CloseReason, LongAdder> closes = new EnumMap<>(CloseReason.class);
+    private final Map<Deadline, LongAdder> timeouts = new EnumMap<>(Deadline.class);
 
     public Metrics() {
         for (ReplyError e : ReplyError.values()) {
@@ -26,6 +42,9 @@ public final class Metrics {
         }
         for (CloseReason r : CloseReason.values()) {
             closes.put(r, new LongAdder());
+        }
+        for (Deadline d : Deadline.values()) {
+            timeouts.put(d, new LongAdder());
         }
     }
 
@@ -51,6 +70,11 @@ public final class Metrics {
         closes.get(reason).increment();
     }
 
+    /** A connection closed because the client missed {@code deadline}. */
+    public void timedOut(Deadline deadline) {
+        timeouts.get(deadline).increment();
+    }
+
     public void published(int n) {
         published.add(n);
     }
@@ -67,6 +91,10 @@ public final class Metrics {
         return closes.get(r).sum();
     }
 
+    public long timeoutCount(Deadline d) {
+        return timeouts.get(d).sum();
+    }
+
     public long openConnections() {
         return connectionsOpen.sum();
     }
@@ -80,12 +108,21 @@ public final class Metrics {
         counter(sb, "halley_messages_delivered_total", "Messages written to clients.", delivered.sum());
         gauge(sb, "halley_subscribed_patterns", "Channels and wildcard patterns with local subscribers.", channels);
         sb.append("# HELP halley_requests_total HTTP requests by route.\n# TYPE halley_requests_total counter\n");
-        requests.forEach((route, n) -> sb.append("halley_requests_total{route=\"").append(route).append("\"} ").append(n.sum()).append('\n'));
+        requests.forEach((route, n) -> sb.append("halley_requests_total{route=\"").append(labelValue(route)).append("\"} ")
+                .append(n.sum()).append('\n'));
         sb.append("# HELP halley_errors_total Requests refused, by error code.\n# TYPE halley_errors_total counter\n");
         errors.forEach((e, n) -> sb.append("halley_errors_total{code=\"").append(e.code()).append("\"} ").append(n.sum()).append('\n'));
         sb.append("# HELP halley_closes_total Connections and streams ended by the server, by reason.\n# TYPE halley_closes_total counter\n");
         closes.forEach((r, n) -> sb.append("halley_closes_total{reason=\"").append(r.code()).append("\"} ").append(n.sum()).append('\n'));
+        sb.append("# HELP halley_timeouts_total Connections closed because a request deadline passed, by phase.\n")
+                .append("# TYPE halley_timeouts_total counter\n");
+        timeouts.forEach((d, n) -> sb.append("halley_timeouts_total{phase=\"").append(d.label()).append("\"} ").append(n.sum()).append('\n'));
         return sb.toString();
+    }
+
+    /** A label value in the text format: backslash, quote and newline escaped (routes may come from the host application). */
+    private static String labelValue(String v) {
+        return v.replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n");
     }
 
     private static void counter(StringBuilder sb, String name, String help, long v) {

@@ -1,5 +1,7 @@
 package dev.halley.server;
 
+import java.util.function.LongSupplier;
+
 /**
  * The per-connection publish budget: a token bucket of {@code publish-rate} messages per second
  * (burst of the same size). Over the budget a publish is refused with
@@ -11,19 +13,26 @@ public final class PublishRate {
     public static final int MAX_STRIKES = 10;
 
     private final int perSecond;
+    private final LongSupplier nanoClock;
     private double tokens;
     private long last;
     private int strikes;
 
     public PublishRate(int perSecond) {
+        this(perSecond, System::nanoTime);
+    }
+
+    /** With a clock in nanoseconds (tests). */
+    public PublishRate(int perSecond, LongSupplier nanoClock) {
         this.perSecond = perSecond;
+        this.nanoClock = nanoClock;
         this.tokens = perSecond;
-        this.last = System.nanoTime();
+        this.last = nanoClock.getAsLong();
     }
 
     /** Takes one token; false when over budget. */
     public boolean tryAcquire() {
-        long now = System.nanoTime();
+        long now = nanoClock.getAsLong();
         tokens = Math.min(perSecond, tokens + (now - last) / 1e9 * perSecond);
         last = now;
         if (tokens >= 1) {

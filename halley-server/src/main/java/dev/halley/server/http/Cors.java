@@ -29,7 +29,7 @@ public final class Cors {
             return;
         }
         headers.set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_ORIGIN, origin);
-        headers.add(HttpHeaderNames.VARY, HttpHeaderNames.ORIGIN);
+        headers.add(HttpHeaderNames.VARY, "Origin");
         if (!any && !origin.equals("null")) {
             headers.set(HttpHeaderNames.ACCESS_CONTROL_ALLOW_CREDENTIALS, "true");
         }

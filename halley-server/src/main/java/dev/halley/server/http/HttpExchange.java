@@ -42,7 +42,7 @@ public final class HttpExchange {
     private final ServerContext server;
     private final FullHttpRequest request;
     private final QueryStringDecoder query;
-    private final boolean keepAlive;
+    private boolean keepAlive;
     private final String origin;
     private final Consumer<HttpExchange> onDone;
     private final byte[] body;
@@ -82,6 +82,19 @@ public final class HttpExchange {
 
     public String path() {
         return query.path();
+    }
+
+    /**
+     * Decodes the path and query now, so that bad percent-encoding is a 400 before any route
+     * runs (the decoder is lazy and would throw from inside a route).
+     */
+    void decodeTarget() {
+        try {
+            query.path();
+            query.parameters();
+        } catch (IllegalArgumentException e) {
+            throw new HalleyException(ReplyError.BAD_REQUEST, "The request target is not valid percent-encoding.");
+        }
     }
 
     public String header(CharSequence name) {
@@ -153,6 +166,16 @@ public final class HttpExchange {
     }
 
     /**
+     * A JSONP error, {@code /**}{@code /NAME({"error":…,"message":…});} with status 200: a script
+     * tag runs only a 2xx answer, so a 4xx would leave the page unaware. Counted like {@link #sendError}.
+     * The callback must have been checked with {@link CallbackName}.
+     */
+    public void sendJsonpError(String callback, ReplyError error, String message) {
+        server.metrics().error(error);
+        sendJsonp(callback, ErrorBody.of(error, message));
+    }
+
+    /**
      * A JSONP answer: {@code /**}{@code /NAME(json);} as {@code application/javascript}. The callback
      * must have been checked with {@link CallbackName}.
      */
@@ -186,6 +209,11 @@ public final class HttpExchange {
             body.release();
         }
         finish(ctx.writeAndFlush(res));
+    }
+
+    /** The answer will carry {@code Connection: close} and the connection ends once it is written. */
+    public void closeAfterResponse() {
+        keepAlive = false;
     }
 
     // ---- streams ---------------------------------------------------------------------------
@@ -313,7 +341,7 @@ public final class HttpExchange {
 
     @Override
     public String toString() {
-        return "HttpExchange[" + request.method() + " " + query.path() + ", responded=" + responded + ", done=" + done
+        return "HttpExchange[" + request.method() + " " + query.rawPath() + ", responded=" + responded + ", done=" + done
                 + ", streaming=" + streaming + ", " + ctx.channel() + "]";
     }
 }

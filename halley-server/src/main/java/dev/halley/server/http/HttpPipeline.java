@@ -43,7 +43,10 @@ public final class HttpPipeline extends ChannelInitializer<SocketChannel> {
         p.addLast(CODEC, new HttpServerCodec(new HttpDecoderConfig()
                 .setMaxInitialLineLength(config.maxInitialLine())
                 .setMaxHeaderSize(config.maxHeaderSize())
-                .setMaxChunkSize(16 * 1024)));
+                .setMaxChunkSize(16 * 1024)
+                // Refuse Content-Length with Transfer-Encoding, and Transfer-Encoding in HTTP/1.0,
+                // instead of guessing the framing (request smuggling, RFC 9112 section 6.1).
+                .setUseRfc9112TransferEncoding(true)));
         p.addLast(GUARD, guard);
         p.addLast(AGGREGATOR, new HttpObjectAggregator(Math.max(config.maxPublishBody(), config.maxClientBody())));
         p.addLast(ROUTER, new RouterHandler(server, routes));

@@ -39,6 +39,9 @@ public final class Json {
         if (length == 0) {
             throw new HalleyException(ReplyError.BAD_JSON, "A JSON body is required.");
         }
+        if (!isUtf8(bytes, offset, length)) {
+            throw new HalleyException(ReplyError.BAD_JSON, "The body is not valid UTF-8.");
+        }
         try {
             JsonNode node = mapper.readTree(bytes, offset, length);
             if (node == null || node.isMissingNode()) {
@@ -64,6 +67,53 @@ public final class Json {
     /** Parses a JSON value given as text (a query parameter). */
     public JsonNode parse(String text) {
         return parse(text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    /**
+     * Whether the bytes are well-formed UTF-8 (Unicode 15, table 3-7): no overlong forms, no
+     * encoded surrogates, nothing above U+10FFFF, no cut sequences. Jackson's own check lets
+     * overlong forms through (so {@code C0 AF} would arrive as {@code /}).
+     */
+    static boolean isUtf8(byte[] b, int offset, int length) {
+        int end = offset + length;
+        int i = offset;
+        while (i < end) {
+            int c = b[i] & 0xFF;
+            if (c < 0x80) {
+                i++;
+                continue;
+            }
+            int more;
+            int lo = 0x80;
+            int hi = 0xBF;
+            if (c >= 0xC2 && c <= 0xDF) {
+                more = 1;
+            } else if (c >= 0xE0 && c <= 0xEF) {
+                more = 2;
+                lo = c == 0xE0 ? 0xA0 : lo;
+                hi = c == 0xED ? 0x9F : hi;
+            } else if (c >= 0xF0 && c <= 0xF4) {
+                more = 3;
+                lo = c == 0xF0 ? 0x90 : lo;
+                hi = c == 0xF4 ? 0x8F : hi;
+            } else {
+                return false;
+            }
+            if (end - i <= more) {
+                return false;
+            }
+            int second = b[i + 1] & 0xFF;
+            if (second < lo || second > hi) {
+                return false;
+            }
+            for (int k = 2; k <= more; k++) {
+                if ((b[i + k] & 0xC0) != 0x80) {
+                    return false;
+                }
+            }
+            i += more + 1;
+        }
+        return true;
     }
 
     /** Compact UTF-8 bytes of a parsed value (how {@code data} is stored, once per publish). */

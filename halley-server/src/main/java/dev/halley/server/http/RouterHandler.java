@@ -76,6 +76,7 @@ public final class RouterHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void route(HttpExchange ex) throws Exception {
+        ex.decodeTarget();
         String path = ex.path();
         Route r = routes.get(path);
         server.metrics().request(r == null ? "unknown" : path);

@@ -34,6 +34,11 @@ import java.util.concurrent.TimeUnit;
  * timer on the shared wheel, no thread. Messages that arrive in the same event-loop turn go out
  * in the same answer. The native protocol keeps no session: the next request resumes from the
  * returned cursor.
+ *
+ * <p>JSONP: the callback is checked first; a bad one is a plain JSON 400 that does not echo it.
+ * Once the callback is valid, every error is a JSONP call too,
+ * {@code /**}{@code /cb({"error":…,"message":…});} with status 200, because a script tag runs only
+ * 2xx answers and would otherwise leave the page with nothing but a silent load error.
  */
 public final class PollTransport implements Route {
     private final ServerContext server;
@@ -47,13 +52,17 @@ public final class PollTransport implements Route {
     @Override
     public void handle(HttpExchange ex) {
         ex.requireMethod(HttpMethod.GET);
-        String callback = ex.param("callback");
-        if (callback != null) {
-            CallbackName.check(callback);
+        String callback = CallbackName.optional(ex);
+        try {
+            SubscribeParams params = SubscribeParams.from(ex, null);
+            long timeoutMillis = longPoll ? timeoutMillis(ex.param("timeout")) : 0;
+            new Pending(ex, params, callback, timeoutMillis).start();
+        } catch (HalleyException e) {
+            if (callback == null) {
+                throw e;
+            }
+            ex.sendJsonpError(callback, e.error(), e.getMessage());
         }
-        SubscribeParams params = SubscribeParams.from(ex, null);
-        long timeoutMillis = longPoll ? timeoutMillis(ex.param("timeout")) : 0;
-        new Pending(ex, params, callback, timeoutMillis).start();
     }
 
     private long timeoutMillis(String param) {
@@ -108,9 +117,9 @@ public final class PollTransport implements Route {
                 feed.close();
                 Throwable t = SubscribeParams.unwrap(failure);
                 if (t instanceof HalleyException h) {
-                    ex.sendError(h.error(), h.getMessage());
+                    fail(h.error(), h.getMessage());
                 } else {
-                    ex.sendError(ReplyError.UNAVAILABLE, "The broker could not be reached.");
+                    fail(ReplyError.UNAVAILABLE, "The broker could not be reached.");
                 }
                 return;
             }
@@ -138,7 +147,7 @@ public final class PollTransport implements Route {
                     finished = true;
                     cancelTimeout();
                     server.metrics().closed(CloseReason.SLOW);
-                    ex.sendError(ReplyError.UNAVAILABLE, "Too many messages at once (slow); poll again with the same cursor.");
+                    fail(ReplyError.UNAVAILABLE, "Too many messages at once (slow); poll again with the same cursor.");
                 }
             });
         }
@@ -160,6 +169,15 @@ public final class PollTransport implements Route {
                 ex.sendJsonp(callback, ScriptSafe.escape(body, false));
             } else {
                 ex.sendJson(HttpResponseStatus.OK, body);
+            }
+        }
+
+        /** An error answer: JSON with its status, or a JSONP error (status 200) when a callback was given. */
+        private void fail(ReplyError error, String message) {
+            if (callback == null) {
+                ex.sendError(error, message);
+            } else {
+                ex.sendJsonpError(callback, error, message);
             }
         }
 
