@@ -9,6 +9,19 @@ public class HalleyException extends RuntimeException {
         this.error = error;
     }
 
+    /**
+     * The request-level failure inside {@code failure} (unwrapping completion wrappers); anything
+     * that is not a {@code HalleyException} means the broker failed: {@link ReplyError#UNAVAILABLE}.
+     */
+    public static HalleyException of(Throwable failure) {
+        Throwable t = failure;
+        while ((t instanceof java.util.concurrent.CompletionException || t instanceof java.util.concurrent.ExecutionException)
+                && t.getCause() != null) {
+            t = t.getCause();
+        }
+        return t instanceof HalleyException h ? h : new HalleyException(ReplyError.UNAVAILABLE, "The broker could not be reached.");
+    }
+
     public ReplyError error() {
         return error;
     }

@@ -11,7 +11,6 @@ import dev.halley.server.ServerContext;
 import dev.halley.server.http.CallbackName;
 import dev.halley.server.http.HttpExchange;
 import dev.halley.server.http.Route;
-import dev.halley.server.transport.SubscribeParams;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.util.AttributeKey;
@@ -70,9 +69,8 @@ public final class ClientPublish implements Route {
                 return;
             }
             if (failure != null) {
-                Throwable t = SubscribeParams.unwrap(failure);
-                answerError(ex, callback, t instanceof HalleyException h ? h.error() : ReplyError.UNAVAILABLE,
-                        t instanceof HalleyException h ? h.getMessage() : "The broker could not be reached.");
+                HalleyException h = HalleyException.of(failure);
+                answerError(ex, callback, h.error(), h.getMessage());
                 return;
             }
             byte[] json = Publishing.reply(published.get(0)).getBytes(StandardCharsets.US_ASCII);

@@ -6,7 +6,6 @@ import dev.halley.core.ReplyError;
 import dev.halley.server.ServerContext;
 import dev.halley.server.http.HttpExchange;
 import dev.halley.server.http.Route;
-import dev.halley.server.transport.SubscribeParams;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
@@ -45,10 +44,8 @@ public final class PublishApi implements Route {
                 return;
             }
             if (failure != null) {
-                Throwable t = SubscribeParams.unwrap(failure);
-                ReplyError e = t instanceof HalleyException h ? h.error() : ReplyError.UNAVAILABLE;
-                ex.sendError(e, (t instanceof HalleyException h ? h.getMessage() : "The broker could not be reached.")
-                        + (batch ? " Messages published before the failure are kept." : ""));
+                HalleyException h = HalleyException.of(failure);
+                ex.sendError(h.error(), h.getMessage() + (batch ? " Messages published before the failure are kept." : ""));
                 return;
             }
             ex.sendJson(HttpResponseStatus.OK, reply(published, batch).getBytes(StandardCharsets.US_ASCII));

@@ -115,12 +115,8 @@ public final class PollTransport implements Route {
             if (failure != null) {
                 finished = true;
                 feed.close();
-                Throwable t = SubscribeParams.unwrap(failure);
-                if (t instanceof HalleyException h) {
-                    fail(h.error(), h.getMessage());
-                } else {
-                    fail(ReplyError.UNAVAILABLE, "The broker could not be reached.");
-                }
+                HalleyException h = HalleyException.of(failure);
+                fail(h.error(), h.getMessage());
                 return;
             }
             subscribed = true;

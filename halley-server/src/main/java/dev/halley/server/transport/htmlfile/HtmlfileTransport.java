@@ -1,7 +1,5 @@
 package dev.halley.server.transport.htmlfile;
 
-import dev.halley.core.HalleyException;
-import dev.halley.core.ReplyError;
 import dev.halley.server.http.CallbackName;
 import dev.halley.server.http.HttpExchange;
 import dev.halley.server.http.Route;
@@ -33,10 +31,7 @@ public final class HtmlfileTransport implements Route {
     @Override
     public void handle(HttpExchange ex) {
         ex.requireMethod(HttpMethod.GET);
-        if (ex.params("callback").size() > 1) {
-            throw new HalleyException(ReplyError.BAD_CALLBACK, "Give one callback= parameter.");
-        }
-        String callback = CallbackName.check(ex.param("callback"));
+        String callback = CallbackName.required(ex);
         StreamingResponse.start(ex, SubscribeParams.from(ex, null), HtmlfileFraming.of(callback));
     }
 }

@@ -111,12 +111,8 @@ public final class StreamingResponse implements Feed.Listener {
         if (failure != null) {
             state = State.ENDED;
             feed.close();
-            Throwable t = SubscribeParams.unwrap(failure);
-            if (t instanceof HalleyException h) {
-                ex.sendError(h.error(), h.getMessage());
-            } else {
-                ex.sendError(ReplyError.UNAVAILABLE, "The broker could not be reached.");
-            }
+            HalleyException h = HalleyException.of(failure);
+            ex.sendError(h.error(), h.getMessage());
             return;
         }
         state = State.STREAMING;

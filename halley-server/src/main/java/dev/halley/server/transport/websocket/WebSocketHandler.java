@@ -15,7 +15,6 @@ import dev.halley.server.ServerContext;
 import dev.halley.server.api.Publishing;
 import dev.halley.server.http.Json;
 import dev.halley.server.http.ShutdownEvent;
-import dev.halley.server.transport.SubscribeParams;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
@@ -224,13 +223,11 @@ final class WebSocketHandler extends ChannelInboundHandlerAdapter implements Fee
     }
 
     private void replyFailure(String id, Throwable failure) {
-        Throwable t = SubscribeParams.unwrap(failure);
-        if (t instanceof HalleyException h) {
-            replyError(id, h.error(), h.getMessage());
-        } else {
-            log.warn("broker failure on {}: {}", ctx.channel(), t.toString());
-            replyError(id, ReplyError.UNAVAILABLE, "The broker could not be reached.");
+        HalleyException h = HalleyException.of(failure);
+        if (h.error() == ReplyError.UNAVAILABLE) {
+            log.debug("broker failure on {}: {}", ctx.channel(), failure.toString());
         }
+        replyError(id, h.error(), h.getMessage());
     }
 
     private void replyError(String id, ReplyError error, String message) {
