@@ -197,6 +197,7 @@
       this._listeners = {};
       this._subs = new Map();      // pattern -> Set<Subscription>, insertion-ordered
       this._since = new Map();     // pattern -> `since` asked for at subscribe time
+      this._epoch = new Map();     // channel -> epoch from a WebSocket subscribe reply (sent back with `since`)
       this._wsCursor = new Map();  // pattern -> cursor from the WebSocket subscribe reply
       this._last = new Map();      // concrete channel -> last offset delivered
       this._cursor = null;         // HTTP transports: resume point after the last batch
@@ -526,6 +527,7 @@
      */
     _gap(channel, quiet) {
       this._last.delete(channel);
+      this._epoch.delete(channel);
       if (!quiet) {
         this._emit('gap', {channel: channel});
       }
@@ -546,7 +548,10 @@
     /** Where to resume `pattern` on the WebSocket: `{since}`, `{cursor}` or live (`{}`). */
     _wsResume(pattern) {
       if (!isWildcard(pattern) && this._last.has(pattern)) {
-        return {since: this._last.get(pattern)};
+        // With the epoch the server can tell a restart (offsets begun again) from a plain resume.
+        return this._epoch.has(pattern)
+          ? {since: this._last.get(pattern), epoch: this._epoch.get(pattern)}
+          : {since: this._last.get(pattern)};
       }
       if (this._wsCursor.has(pattern)) {
         return {cursor: this._wsCursor.get(pattern)};
@@ -722,6 +727,9 @@
         if (reply.error) {
           client._refused(req.pattern, reply.error, reply.message);
           return;
+        }
+        if (typeof reply.epoch === 'string') {
+          client._epoch.set(req.pattern, reply.epoch);
         }
         if (reply.recovered === false) {
           // The notice frame may come before or after this reply: report each gap once.

@@ -555,9 +555,15 @@ public final class Feed {
         if (!roomLocked(m.weight())) {
             return false;
         }
+        boolean ready = false;
+        if (last != null && !last.epoch().equals(m.epoch())) {
+            // The channel's epoch changed under a live subscription (its history was lost and its
+            // offsets start again): the client must hear of the gap before the new epoch's message.
+            ready = enqueueLocked(new Gap(m.channel()), 0);
+        }
         // Moved only once queued: the cursor never passes a message the client did not get.
         positions.put(m.channel(), m.position());
-        return enqueueLocked(m, m.weight());
+        return enqueueLocked(m, m.weight()) | ready;
     }
 
     /** Whether one more delivery of {@code weight} fits; if not, the feed is marked overflowed. */

@@ -197,7 +197,9 @@ public final class StreamingResponse implements Feed.Listener {
         ByteBuf out = channel.alloc().buffer(estimate);
         try {
             Cursor at = cursor;
+            boolean endsWithMessage = false;
             for (Delivery d : batch.deliveries()) {
+                endsWithMessage = d instanceof Message;
                 if (d instanceof Message m) {
                     Cursor after = null;
                     if (framing.wantsMessageCursor()) {
@@ -211,7 +213,13 @@ public final class StreamingResponse implements Feed.Listener {
                 }
             }
             cursor = batch.cursor();
-            framing.cursor(cursor, out);
+            if (framing.wantsMessageCursor() && !endsWithMessage) {
+                // Where messages carry the cursor (SSE ids), a batch ending in a gap notice must still
+                // move the resume point past the notice, or a reconnect would report the gap again.
+                framing.opening(cursor, out);
+            } else {
+                framing.cursor(cursor, out);
+            }
             return out;
         } catch (RuntimeException e) {
             out.release();

@@ -2,6 +2,8 @@ package dev.halley.server.transport.websocket;
 
 import dev.halley.core.CloseReason;
 import dev.halley.core.Cursor;
+import dev.halley.core.Epochs;
+import dev.halley.core.Position;
 import dev.halley.core.Message;
 import dev.halley.core.ReplyError;
 import dev.halley.core.SubscribeResult;
@@ -11,8 +13,8 @@ import dev.halley.server.http.Json;
  * The JSON text of the frames the server sends besides messages and gap notices. Keys in this
  * order; {@code id} is the client's id as JSON text and is left out when null.
  * <pre>
- * {"id":1,"ok":true,"channel":"news","recovered":true,"cursor":"…"}
- * {"id":1,"ok":true,"channel":"news","recovered":false,"gaps":["news"],"cursor":"…"}
+ * {"id":1,"ok":true,"channel":"news","recovered":true,"epoch":"…","cursor":"…"}
+ * {"id":1,"ok":true,"channel":"news","recovered":false,"gaps":["news"],"epoch":"…","cursor":"…"}
  * {"id":2,"ok":true,"channel":"news"}
  * {"id":3,"ok":true,"channel":"news","offset":19}
  * {"id":1,"error":"forbidden","message":"…"}
@@ -31,6 +33,11 @@ final class ReplyFrames {
                 Json.quote(sb.append(i == 0 ? "" : ","), result.gaps().get(i));
             }
             sb.append(']');
+        }
+        Position at = cursor.positions().get(channel);
+        if (at != null && Epochs.isValid(at.epoch())) {
+            // The channel's epoch, so a client resuming with since= can send it and hear of a restart.
+            Json.quote(sb.append(",\"epoch\":"), at.epoch());
         }
         return Json.quote(sb.append(",\"cursor\":"), cursor.encode()).append('}').toString();
     }

@@ -38,7 +38,10 @@ class WebSocketTransportTest {
             assertThat(reply.fin()).isTrue();
             assertThat(reply.opcode()).isEqualTo(RawWebSocket.TEXT);
             String cursor = JSON.readTree(reply.text()).get("cursor").asText();
-            assertThat(reply.text()).isEqualTo("{\"id\":1,\"ok\":true,\"channel\":\"/ws/exact\",\"recovered\":true,\"cursor\":\"" + cursor + "\"}");
+            String epoch = JSON.readTree(reply.text()).get("epoch").asText();
+            assertThat(epoch).matches("[0-9A-Za-z]{10}");
+            assertThat(reply.text()).isEqualTo("{\"id\":1,\"ok\":true,\"channel\":\"/ws/exact\",\"recovered\":true,\"epoch\":\""
+                    + epoch + "\",\"cursor\":\"" + cursor + "\"}");
 
             server.publish("/ws/exact", "{\"n\":1,\"s\":\"é\"}");
             RawWebSocket.Frame message = ws.readFrame();
@@ -184,8 +187,9 @@ class WebSocketTransportTest {
             ws.send("{\"op\":\"subscribe\",\"channel\":\"/ws/gap\",\"since\":2,\"id\":1}");
             String reply = ws.next();
             String cursor = JSON.readTree(reply).get("cursor").asText();
-            assertThat(reply).isEqualTo("{\"id\":1,\"ok\":true,\"channel\":\"/ws/gap\",\"recovered\":false,\"gaps\":[\"/ws/gap\"],\"cursor\":\""
-                    + cursor + "\"}");
+            String epoch = JSON.readTree(reply).get("epoch").asText();
+            assertThat(reply).isEqualTo("{\"id\":1,\"ok\":true,\"channel\":\"/ws/gap\",\"recovered\":false,\"gaps\":[\"/ws/gap\"],\"epoch\":\""
+                    + epoch + "\",\"cursor\":\"" + cursor + "\"}");
             assertThat(ws.next()).isEqualTo("{\"channel\":\"/ws/gap\",\"recovered\":false}");
             for (int offset = 16; offset <= 25; offset++) {
                 assertThat(ws.nextJson().get("offset").asLong()).isEqualTo(offset);
