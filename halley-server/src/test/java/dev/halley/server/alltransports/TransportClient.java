@@ -3,20 +3,15 @@ package dev.halley.server.alltransports;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.halley.server.testing.RawHttp;
+import dev.halley.server.testing.WsClient;
 import java.io.IOException;
-import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.WebSocket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.CompletionStage;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -165,22 +160,33 @@ abstract class TransportClient implements AutoCloseable {
         }
     }
 
-    /** Chunked streams: NDJSON lines. */
-    static final class Ndjson extends TransportClient {
+    /**
+     * A chunked stream over a raw socket: subscribes with a GET, then turns each chunk into
+     * objects with {@link #parse}; when the server ends the stream (byte budget) it re-opens
+     * from the latest cursor, as browsers do.
+     */
+    abstract static class ChunkedStream extends TransportClient {
+        protected final StringBuilder buffer = new StringBuilder();
         private RawHttp raw;
-        private final StringBuilder buffer = new StringBuilder();
 
-        Ndjson(int port, String channel, Long since) {
+        ChunkedStream(int port, String channel, Long since) {
             super(port, channel, since);
         }
 
+        /** The request path with its query. */
+        abstract String target();
+
+        /** Moves the complete frames at the start of {@link #buffer} into {@link #pending}. */
+        abstract void parse() throws IOException;
+
         @Override
         void start() throws Exception {
+            buffer.setLength(0);
             raw = new RawHttp(port);
-            raw.get("/stream" + query());
+            raw.get(target());
             RawHttp.Head head = raw.readHead();
             if (head.status() != 200) {
-                throw new AssertionError("/stream answered " + head.status());
+                throw new AssertionError(target() + " answered " + head.status());
             }
         }
 
@@ -193,6 +199,28 @@ abstract class TransportClient implements AutoCloseable {
                 return;
             }
             buffer.append(new String(chunk, StandardCharsets.UTF_8));
+            parse();
+        }
+
+        @Override
+        public void close() throws IOException {
+            raw.close();
+        }
+    }
+
+    /** XHR streaming: NDJSON lines. */
+    static final class Ndjson extends ChunkedStream {
+        Ndjson(int port, String channel, Long since) {
+            super(port, channel, since);
+        }
+
+        @Override
+        String target() {
+            return "/stream" + query();
+        }
+
+        @Override
+        void parse() throws IOException {
             int nl;
             while ((nl = buffer.indexOf("\n")) >= 0) {
                 String line = buffer.substring(0, nl).trim();
@@ -202,19 +230,12 @@ abstract class TransportClient implements AutoCloseable {
                 }
             }
         }
-
-        @Override
-        public void close() throws IOException {
-            raw.close();
-        }
     }
 
     /** Forever frame and htmlfile: the argument of each callback call in a script block. */
-    static final class ScriptStream extends TransportClient {
+    static final class ScriptStream extends ChunkedStream {
         private static final Pattern CALL = Pattern.compile("<script>\\s*(?:parent\\.cb|p)\\((.*?)\\);?\\s*</script>", Pattern.DOTALL);
         private final String path;
-        private RawHttp raw;
-        private final StringBuilder buffer = new StringBuilder();
 
         ScriptStream(int port, String channel, Long since, String path) {
             super(port, channel, since);
@@ -222,24 +243,12 @@ abstract class TransportClient implements AutoCloseable {
         }
 
         @Override
-        void start() throws Exception {
-            raw = new RawHttp(port);
-            raw.get(path + query() + "&callback=parent.cb");
-            RawHttp.Head head = raw.readHead();
-            if (head.status() != 200) {
-                throw new AssertionError(path + " answered " + head.status());
-            }
+        String target() {
+            return path + query() + "&callback=parent.cb";
         }
 
         @Override
-        void receive(Duration deadline) throws Exception {
-            raw.setDeadline(deadline);
-            byte[] chunk = raw.readChunk();
-            if (chunk == null) {
-                reopen();
-                return;
-            }
-            buffer.append(new String(chunk, StandardCharsets.UTF_8));
+        void parse() throws IOException {
             Matcher m = CALL.matcher(buffer);
             int consumed = 0;
             while (m.find()) {
@@ -248,59 +257,35 @@ abstract class TransportClient implements AutoCloseable {
             }
             buffer.delete(0, consumed);
         }
-
-        @Override
-        public void close() throws IOException {
-            raw.close();
-        }
     }
 
-    /** Server-Sent Events: events with data lines; the id of a message event is the cursor. */
-    static final class Sse extends TransportClient {
-        private RawHttp raw;
-        private final StringBuilder buffer = new StringBuilder();
-
+    /** Server-Sent Events: events with data lines; the id of an event is the cursor. */
+    static final class Sse extends ChunkedStream {
         Sse(int port, String channel, Long since) {
             super(port, channel, since);
         }
 
         @Override
-        void start() throws Exception {
-            raw = new RawHttp(port);
-            raw.get("/sse" + query());
-            RawHttp.Head head = raw.readHead();
-            if (head.status() != 200) {
-                throw new AssertionError("/sse answered " + head.status());
-            }
+        String target() {
+            return "/sse" + query();
         }
 
         @Override
-        void receive(Duration deadline) throws Exception {
-            raw.setDeadline(deadline);
-            byte[] chunk = raw.readChunk();
-            if (chunk == null) {
-                reopen();
-                return;
-            }
-            buffer.append(new String(chunk, StandardCharsets.UTF_8));
+        void parse() throws IOException {
             int end;
             while ((end = buffer.indexOf("\n\n")) >= 0) {
                 String event = buffer.substring(0, end);
                 buffer.delete(0, end + 2);
-                String id = null;
                 String type = "message";
                 StringBuilder data = new StringBuilder();
                 for (String line : event.split("\n")) {
                     if (line.startsWith("id: ")) {
-                        id = line.substring(4);
+                        cursor = line.substring(4);
                     } else if (line.startsWith("event: ")) {
                         type = line.substring(7);
                     } else if (line.startsWith("data: ")) {
                         data.append(data.length() == 0 ? "" : "\n").append(line.substring(6));
                     }
-                }
-                if (id != null) {
-                    cursor = id;
                 }
                 if (data.length() > 0) {
                     JsonNode n = JSON.readTree(data.toString());
@@ -313,18 +298,11 @@ abstract class TransportClient implements AutoCloseable {
                 }
             }
         }
-
-        @Override
-        public void close() throws IOException {
-            raw.close();
-        }
     }
 
-    /** WebSocket with the JDK client: subscribe with the cursor, collect text frames. */
-    static final class Ws extends TransportClient implements WebSocket.Listener {
-        private final BlockingQueue<Object> frames = new LinkedBlockingQueue<>();
-        private final StringBuilder partial = new StringBuilder();
-        private WebSocket ws;
+    /** WebSocket with the JDK client: subscribe (with since), collect text frames. */
+    static final class Ws extends TransportClient {
+        private WsClient ws;
 
         Ws(int port, String channel, Long since) {
             super(port, channel, since);
@@ -332,11 +310,9 @@ abstract class TransportClient implements AutoCloseable {
 
         @Override
         void start() throws Exception {
-            ws = HttpClient.newHttpClient().newWebSocketBuilder().connectTimeout(Duration.ofSeconds(5))
-                    .buildAsync(URI.create("ws://127.0.0.1:" + port + "/ws"), this).get(5, TimeUnit.SECONDS);
-            String sub = "{\"op\":\"subscribe\",\"channel\":\"" + channel + "\",\"id\":1"
-                    + (since == null ? "" : ",\"since\":" + since) + "}";
-            ws.sendText(sub, true).get(5, TimeUnit.SECONDS);
+            ws = WsClient.connect(port);
+            ws.send("{\"op\":\"subscribe\",\"channel\":\"" + channel + "\",\"id\":1"
+                    + (since == null ? "" : ",\"since\":" + since) + "}");
             JsonNode reply = next(Duration.ofSeconds(5));
             if (!reply.path("ok").asBoolean()) {
                 throw new AssertionError("subscribe refused: " + reply);
@@ -345,37 +321,16 @@ abstract class TransportClient implements AutoCloseable {
 
         @Override
         void receive(Duration deadline) throws Exception {
-            Object f = frames.poll(deadline.toNanos(), TimeUnit.NANOSECONDS);
-            if (f == null) {
-                return;
+            try {
+                pending.add(JSON.readTree(ws.next(deadline)));
+            } catch (TimeoutException e) {
+                // Nothing yet; the caller's deadline decides.
             }
-            if (f instanceof Integer code) {
-                pending.add(JSON.createObjectNode().put("reconnect", true).put("closeCode", code));
-                return;
-            }
-            pending.add(JSON.readTree((String) f));
-        }
-
-        @Override
-        public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
-            partial.append(data);
-            if (last) {
-                frames.add(partial.toString());
-                partial.setLength(0);
-            }
-            webSocket.request(1);
-            return null;
-        }
-
-        @Override
-        public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
-            frames.add(statusCode);
-            return null;
         }
 
         @Override
         public void close() {
-            ws.abort();
+            ws.close();
         }
     }
 

@@ -47,6 +47,11 @@ public final class WsClient implements AutoCloseable {
         return connect(server, Map.of());
     }
 
+    /** Connects to {@code ws://127.0.0.1:<port>/ws} with a client of its own. */
+    public static WsClient connect(int port) throws Exception {
+        return new WsClient(HttpClient.newHttpClient(), URI.create("ws://127.0.0.1:" + port + "/ws"), Map.of());
+    }
+
     public static WsClient connect(HalleyServerExtension server, Map<String, String> headers) throws Exception {
         return new WsClient(server.http(), URI.create("ws://127.0.0.1:" + server.port() + "/ws"), headers);
     }
