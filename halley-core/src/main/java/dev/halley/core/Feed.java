@@ -380,87 +380,13 @@ public final class Feed {
 
     // ---- recovery ------------------------------------------------------------------------
 
-    /** A slice with what the client asked for, and whether it reaches back. */
-    private record Recovery(HistorySlice slice, boolean recovered) {
-    }
-
-    /** {@link #recover}, with a broker that throws instead of failing its stage treated alike. */
-    private CompletionStage<List<Recovery>> recoverOrFail(Subscription sub) {
+    /** Reads what the subscription asks for; a broker that throws instead of failing its stage is treated alike. */
+    private CompletionStage<List<HistoryRead.Result>> recoverOrFail(Subscription sub) {
         try {
-            return recover(sub);
+            return HistoryRead.of(hub.broker(), sub.pattern, sub.resume);
         } catch (RuntimeException e) {
             return CompletableFuture.failedFuture(e);
         }
-    }
-
-    private CompletionStage<List<Recovery>> recover(Subscription sub) {
-        ChannelPattern p = sub.pattern;
-        Resume resume = sub.resume;
-        Broker broker = hub.broker();
-        if (!p.isWildcard()) {
-            String channel = p.base();
-            Position from = null;
-            if (resume instanceof Resume.Since s) {
-                from = new Position(s.epoch(), s.offset());
-            } else if (resume instanceof Resume.From f) {
-                from = f.cursor().positions().get(channel);
-            }
-            if (from == null) {
-                return broker.history(channel, Long.MAX_VALUE, 0)
-                        .thenApply(slice -> List.of(new Recovery(slice, true)));
-            }
-            return replayAfter(broker, channel, from).thenApply(List::of);
-        }
-        if (!(resume instanceof Resume.From f)) {
-            return CompletableFuture.completedFuture(List.of());
-        }
-        Cursor cursor = f.cursor();
-        return broker.channels(p).thenCompose(channels -> {
-            List<CompletableFuture<Recovery>> parts = new ArrayList<>();
-            for (String channel : channels) {
-                Position from = cursor.positions().get(channel);
-                parts.add((from != null ? replayAfter(broker, channel, from) : replaySince(broker, channel, cursor.time()))
-                        .toCompletableFuture());
-            }
-            return CompletableFuture.allOf(parts.toArray(CompletableFuture[]::new))
-                    .thenApply(v -> parts.stream().map(CompletableFuture::join).toList());
-        });
-    }
-
-    private static CompletionStage<Recovery> replayAfter(Broker broker, String channel, Position from) {
-        return broker.history(channel, from.offset(), Integer.MAX_VALUE).thenCompose(slice -> {
-            if (slice.reaches(from.offset(), from.epoch())) {
-                return CompletableFuture.completedFuture(new Recovery(slice, true));
-            }
-            boolean sameEpochBehind = (from.epoch() == null || from.epoch().equals(slice.epoch()))
-                    && from.offset() <= slice.latestOffset();
-            if (sameEpochBehind) {
-                // History was trimmed past the client: the slice already holds all that is left.
-                return CompletableFuture.completedFuture(new Recovery(slice, false));
-            }
-            // Another epoch (or offsets ahead of the channel): replay all history of this epoch.
-            return broker.history(channel, 0, Integer.MAX_VALUE).thenApply(all -> new Recovery(all, false));
-        });
-    }
-
-    /**
-     * A channel first met by a wildcard resume: what was published since the cursor's time. It is
-     * whole when history never dropped anything, or still holds a message older than that time;
-     * an empty history of a channel that had messages cannot tell, so it reports a gap.
-     */
-    private static CompletionStage<Recovery> replaySince(Broker broker, String channel, long time) {
-        return broker.historySince(channel, time).thenApply(slice -> {
-            List<Message> held = slice.messages();
-            boolean whole;
-            if (slice.firstOffset() == 1) {
-                whole = true;
-            } else if (slice.firstOffset() > slice.latestOffset()) {
-                whole = false;
-            } else {
-                whole = held.isEmpty() || held.get(0).offset() > slice.firstOffset();
-            }
-            return new Recovery(slice, whole);
-        });
     }
 
     /**
@@ -473,7 +399,7 @@ public final class Feed {
         return messages.isEmpty() ? slice.top() : new Position(slice.epoch(), messages.get(0).offset() - 1);
     }
 
-    private SubscribeResult finishRecovery(Subscription sub, List<Recovery> recoveries) {
+    private SubscribeResult finishRecovery(Subscription sub, List<HistoryRead.Result> recoveries) {
         List<String> gaps = new ArrayList<>();
         Wake wake;
         synchronized (this) {
@@ -483,7 +409,7 @@ public final class Feed {
             List<Message> held = sub.held;
             releaseHeldLocked(sub);
             boolean ready = false;
-            for (Recovery r : recoveries) {
+            for (HistoryRead.Result r : recoveries) {
                 ready |= replayLocked(r, gaps);
             }
             for (Message m : held) {
@@ -496,7 +422,7 @@ public final class Feed {
     }
 
     /** Queues one channel's recovery: its gap notice if history does not reach back, then what history holds. */
-    private boolean replayLocked(Recovery r, List<String> gaps) {
+    private boolean replayLocked(HistoryRead.Result r, List<String> gaps) {
         String channel = r.slice().channel();
         Position start = replayStart(r.slice());
         Position known = positions.get(channel);
