@@ -19,7 +19,6 @@ final class HistoryRead {
     record Result(HistorySlice slice, boolean recovered) {
     }
 
-
     /** Reads the history a subscription to {@code p} from {@code resume} needs, one result per channel. */
     static CompletionStage<List<Result>> of(Broker broker, ChannelPattern p, Resume resume) {
         if (!p.isWildcard()) {
