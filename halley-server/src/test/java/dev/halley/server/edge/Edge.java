@@ -101,6 +101,26 @@ final class Edge {
         assertThat(raw.isClosedByServer()).as("connection closed by the server").isTrue();
     }
 
+    /**
+     * Sends {@code request} on a fresh connection while another client holds a long-poll, and
+     * asserts the whole refusal: the status, {@code Connection: close}, the JSON error, the
+     * connection closed by the server, the bystander unaffected and the error counted once.
+     */
+    static void assertRefusedAndClosed(HalleyServerExtension server, String request, int status, String code) throws Exception {
+        long before = errors(server, code);
+        try (Bystander other = Bystander.hold(server); RawHttp raw = new RawHttp(server.port())) {
+            raw.send(request);
+            RawHttp.Head head = raw.readHead();
+            String body = raw.readBody(head);
+            assertThat(head.status()).as("status of %s %s", head.statusLine(), body).isEqualTo(status);
+            assertThat(head.header("connection")).isEqualTo("close");
+            assertError(body, code);
+            assertClosedByServer(raw);
+            other.assertUnaffected();
+        }
+        assertThat(errors(server, code)).isEqualTo(before + 1);
+    }
+
     /** The value of {@code halley_errors_total{code="…"}}, read over HTTP. */
     static long errors(HalleyServerExtension server, String code) throws Exception {
         return counter(server, "halley_errors_total{code=\"" + code + "\"}");
