@@ -34,7 +34,8 @@ class CometdPeerTest {
     private static CometdPeer peer;
     private static org.eclipse.jetty.client.HttpClient jettyClient;
     private static WebSocketContainer wsContainer;
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private static final HttpClient HTTP = HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5)).build();
 
     enum Transport { LONG_POLLING, WEBSOCKET }
 
