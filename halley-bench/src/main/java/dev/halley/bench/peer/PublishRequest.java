@@ -1,0 +1,73 @@
+package dev.halley.bench.peer;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+/**
+ * The body of a peer's {@code POST /publish}: {@code {"channel":"/x","data":…}}, the shape of one
+ * message to Halley's {@code /api/publish}, so the generator injects the same way into every server.
+ *
+ * @param channel the channel, starting with {@code /}
+ * @param data    any JSON value
+ */
+public record PublishRequest(String channel, JsonNode data) {
+
+    /** Largest body accepted; the bench's messages are tens of bytes. */
+    public static final int MAX_BODY = 64 * 1024;
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /**
+     * Parses a body.
+     *
+     * @throws IllegalArgumentException with a message for the 400 reply when the body is not such an object
+     */
+    public static PublishRequest parse(byte[] body) {
+        if (body.length > MAX_BODY) {
+            throw new IllegalArgumentException("Body larger than " + MAX_BODY + " bytes");
+        }
+        JsonNode root;
+        try {
+            root = JSON.readTree(body);
+        } catch (JsonProcessingException e) {
+            throw new IllegalArgumentException("Body is not JSON: " + e.getOriginalMessage());
+        } catch (java.io.IOException e) {
+            throw new IllegalArgumentException("Body is not JSON");
+        }
+        if (root == null || !root.isObject()) {
+            throw new IllegalArgumentException("Body must be a JSON object {\"channel\",\"data\"}");
+        }
+        JsonNode channel = root.get("channel");
+        if (channel == null || !channel.isTextual() || !channel.asText().startsWith("/")) {
+            throw new IllegalArgumentException("'channel' must be a string starting with '/'");
+        }
+        JsonNode data = root.get("data");
+        if (data == null) {
+            throw new IllegalArgumentException("'data' is required");
+        }
+        return new PublishRequest(channel.asText(), data);
+    }
+
+    /** The message as subscribers of the SockJS peer receive it: {@code {"channel":…,"data":…}}. */
+    public String toMessageJson() {
+        ObjectNode message = JSON.createObjectNode();
+        message.put("channel", channel);
+        message.set("data", data);
+        try {
+            return JSON.writeValueAsString(message);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("A parsed tree always serialises", e);
+        }
+    }
+
+    /** The data as plain Java values (maps, lists, strings, numbers), as CometD's JSON context expects. */
+    public Object dataAsJava() {
+        try {
+            return JSON.treeToValue(data, Object.class);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("A parsed tree always converts", e);
+        }
+    }
+}
