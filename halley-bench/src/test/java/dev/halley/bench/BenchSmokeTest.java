@@ -71,4 +71,23 @@ class BenchSmokeTest {
         List<Row> singles = r.rows().subList(0, 2);
         assertThat(singles).allSatisfy(row -> assertThat(row.extra().get("fullDeliveryMs")).isNotEqualTo(Double.NaN));
     }
+
+    @Test
+    void idleHoldsEveryConnection() throws Exception {
+        Result r = run("idle", "--clients", "50", "--transports", "ws,sse,stream,longpoll");
+        assertThat(r.rows()).hasSize(4).allSatisfy(row -> {
+            assertThat(row.errors()).isZero();
+            assertThat(row.extra()).containsEntry("connections", 50L);
+        });
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"ws", "sse", "stream"})
+    void stormResumesWithNothingLost(String transport) throws Exception {
+        Result r = run("storm", "--transport", transport, "--clients", "50", "--missed", "3");
+        Row row = r.rows().get(0);
+        assertThat(row.extra()).containsEntry("established", 50L).containsEntry("caughtUp", 50L)
+                .containsEntry("lost", 0L).containsEntry("duplicates", 0L);
+        assertThat(r.notes()).noneMatch(n -> n.startsWith("not every"));
+    }
 }
