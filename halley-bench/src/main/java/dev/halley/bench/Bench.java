@@ -21,6 +21,7 @@ public final class Bench implements AutoCloseable {
     private final Stats stats = new Stats();
     private final Progress progress;
     private final String startedAt = Instant.now().toString();
+    private final String loadAtStart = loadAverage();
 
     public Bench(String scenario, Flags flags, ServerUnderTest server) {
         this.scenario = scenario;
@@ -91,7 +92,19 @@ public final class Bench implements AutoCloseable {
         gen.put("io", loops.transport());
         gen.put("sourceAddresses", loops.sourceCount());
         gen.put("os", System.getProperty("os.name") + " " + System.getProperty("os.version"));
+        gen.put("loadAverageAtStart", loadAtStart);
+        gen.put("loadAverageAtEnd", loadAverage());
         return new Result(scenario, startedAt, new LinkedHashMap<>(flags.asMap()), gen, server.describe(), rows, notes);
+    }
+
+    /** The machine's 1/5/15-minute load average: shows when other work shared the CPU with a run. */
+    static String loadAverage() {
+        try {
+            String[] f = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/loadavg")).split(" ");
+            return f[0] + " " + f[1] + " " + f[2];
+        } catch (java.io.IOException | RuntimeException e) {
+            return "unknown";
+        }
     }
 
     @Override

@@ -38,7 +38,7 @@ final class IdleScenario {
             rows.add(measure(t.trim(), n));
         }
         notes.add("heap = server heap used after a full GC (jcmd GC.run + GC.heap_info); per-connection figures are"
-                + " deltas over the idle baseline divided by connections; RSS includes the kernel-independent JVM memory only.");
+                + " deltas over the idle baseline divided by connections; RSS is the server process's resident memory (touched heap pages and native memory); kernel socket buffers are not part of it.");
         return bench.result(rows, notes);
     }
 

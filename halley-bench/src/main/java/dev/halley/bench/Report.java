@@ -23,6 +23,14 @@ public final class Report {
                     row.unit(), num(row.p50Ms(), 2), num(row.p99Ms(), 2), num(row.p999Ms(), 2), num(row.maxMs(), 1),
                     row.errors(), num(row.serverCpuPct(), 0), num(row.serverRssMiB(), 0), details(row.extra()));
         }
+        Object load = r.generator().get("loadAverageAtStart");
+        out.printf(Locale.ROOT, "%nGenerator: %s, %s cores, io %s; load average at start %s, at end %s.%n",
+                r.generator().get("jdk"), r.generator().get("cores"), r.generator().get("io"), load,
+                r.generator().get("loadAverageAtEnd"));
+        Object cmd = r.server().get("command");
+        if (cmd != null) {
+            out.println("Server: " + cmd);
+        }
         for (String note : r.notes()) {
             out.println();
             out.println("- " + note);
