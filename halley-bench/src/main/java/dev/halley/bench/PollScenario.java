@@ -22,7 +22,6 @@ final class PollScenario {
     private static final Pattern WRK_PCT = Pattern.compile("\\s(50|99)%\\s+([0-9.]+)(us|ms|s)");
     private final Bench bench;
     private final String channel;
-    private volatile boolean running;
 
     PollScenario(Bench bench) {
         this.bench = bench;
@@ -56,7 +55,6 @@ final class PollScenario {
 
     private Row measure(String label, String uri, int clients, Duration duration, boolean keepAlive) throws Exception {
         bench.phase(label);
-        running = true;
         List<Client> all = new ArrayList<>();
         Window w = Window.open(bench.stats(), bench.server());
         for (int i = 0; i < clients; i++) {
@@ -65,7 +63,7 @@ final class PollScenario {
             c.open();
         }
         Bench.hold(duration);
-        running = false;
+        all.forEach(Client::stop);
         Map<String, Object> x = new LinkedHashMap<>();
         x.put("connections", clients);
         Row row = w.close(label, w.ops(), "req/s", x);
@@ -79,6 +77,8 @@ final class PollScenario {
         private final boolean keepAlive;
         private volatile HttpConn conn;
         private long sentAt;
+        /** Per client, so that the close of one window's clients is never counted in the next window. */
+        private volatile boolean running = true;
         private boolean answered;
 
         Client(String uri, boolean keepAlive) {
@@ -131,7 +131,12 @@ final class PollScenario {
             }
         }
 
+        void stop() {
+            running = false;
+        }
+
         void close() {
+            running = false;
             HttpConn c = conn;
             if (c != null) {
                 c.close();
