@@ -62,10 +62,10 @@ final class FanoutScenario {
                     Map<String, Object> x = new LinkedHashMap<>();
                     x.put("rate", rate);
                     x.put("publisherBehind", pub.skipped.sum());
-                    Row row = w.close(String.format("%s %g msg/s", transport, rate), w.messages(), "deliveries/s", x);
+                    Row row = w.close(transport + " " + rateLabel(rate) + " msg/s", w.messages(), "deliveries/s", x);
                     rows.add(row);
                     if (row.p99Ms() > limitMs || s.dropped.sum() > 0) {
-                        notes.add(String.format("stopped stepping at %g msg/s: p99 %.1f ms, %d subscribers dropped", rate, row.p99Ms(), s.dropped.sum()));
+                        notes.add(String.format("stopped stepping at %s msg/s: p99 %.1f ms, %d subscribers dropped", rateLabel(rate), row.p99Ms(), s.dropped.sum()));
                         break;
                     }
                 }
@@ -89,5 +89,9 @@ final class FanoutScenario {
             s.close();
         }
         return bench.result(rows, notes);
+    }
+
+    private static String rateLabel(double rate) {
+        return rate == Math.rint(rate) ? Long.toString((long) rate) : Double.toString(rate);
     }
 }

@@ -27,7 +27,8 @@ public final class SvgChart {
     }
 
     static String render(Result result) {
-        List<Row> rows = result.rows();
+        // Rows without a throughput (totals) carry counts, not a point on the chart.
+        List<Row> rows = result.rows().stream().filter(r -> !Double.isNaN(r.throughput())).toList();
         StringBuilder s = new StringBuilder();
         s.append(String.format(Locale.ROOT,
                 "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" font-family=\"sans-serif\" font-size=\"12\">%n", W, H));
