@@ -1,11 +1,98 @@
 package dev.halley.bench;
 
-/** {@code java -jar halley-bench.jar SCENARIO [flags]}: runs one benchmark scenario and prints its table. */
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * {@code java -jar halley-bench.jar SCENARIO [flags]}: starts the server under test (or uses
+ * {@code --target host:port}), runs one scenario, prints its table, writes the JSON result and
+ * an SVG chart. See {@link #USAGE}.
+ */
 public final class BenchMain {
+    static final String USAGE = """
+            Usage: java -jar halley-bench.jar SCENARIO [--flag value ...]
+
+            Scenarios: longpoll, jsonp, poll, fanout, iframe, idle, storm
+
+            Server under test (default: started here as a child JVM, stopped at the end):
+              --server-jar PATH      halley-server.jar (default halley-server/target/halley-server.jar)
+              --server-heap 1g       -Xmx of the child server;  --server-jvm "-XX:+UseG1GC ..." more JVM flags
+              --server-args "..."    extra server flags (e.g. "--io-threads 2")
+              --target host:port     use a running server instead;  --server-pid PID to sample its CPU/RSS/heap
+            Generator:
+              --io-threads N         event loops (default: cores);  --source-addresses 4  (127.0.0.1..N)
+              --out FILE             JSON result (default bench-results/SCENARIO-TIME.json; an .svg chart beside it)
+              --quiet                no progress line
+            Scenario flags: --clients N --duration 30s --warmup 5s --rate R (messages/s) --transport ws|sse|stream|iframe
+              longpoll/jsonp: --channels-per-client 1 --timeout 30
+              poll:           --clients 50 (connections) --duration 10s; runs wrk too when installed (--wrk false to skip)
+              fanout/iframe:  --clients 10000 --rates 1,2,5,10,20,50,100,200 --step 10s --singles 5
+              idle:           --clients 19000 --transports ws,sse,stream,longpoll
+              storm:          --clients 10000 --transport ws --missed 5
+            """;
+
     private BenchMain() {
     }
 
-    public static void main(String[] args) {
-        System.out.println("halley-bench: scenarios are being built (see docs/benchmarks.md)");
+    public static void main(String[] args) throws Exception {
+        if (args.length == 0 || args[0].equals("--help") || args[0].equals("-h")) {
+            System.out.print(USAGE);
+            return;
+        }
+        String scenario = args[0];
+        Flags flags = Flags.parse(Arrays.asList(args).subList(1, args.length));
+        Path out = Path.of(flags.string("out", "bench-results/" + scenario + "-"
+                + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")) + ".json"));
+        try (ServerUnderTest server = startServer(flags, out)) {
+            Result r = run(scenario, flags, server);
+            Report.table(r, System.out);
+            Report.json(r, out);
+            String svg = out.toString().replaceFirst("\\.json$", "") + ".svg";
+            SvgChart.write(r, Path.of(svg));
+            System.err.println("results: " + out + "  chart: " + svg);
+        }
+        System.exit(0);
+    }
+
+    /** Runs {@code scenario} against {@code server} and returns its result (used by the smoke test too). */
+    public static Result run(String scenario, Flags flags, ServerUnderTest server) throws Exception {
+        try (Bench bench = new Bench(scenario, flags, server)) {
+            return switch (scenario) {
+                case "longpoll" -> new LongPollScenario(bench, false).run();
+                case "jsonp" -> new LongPollScenario(bench, true).run();
+                case "poll" -> new PollScenario(bench).run();
+                case "fanout" -> new FanoutScenario(bench, Transport.of(flags.string("transport", "ws"))).run();
+                case "iframe" -> new FanoutScenario(bench, Transport.IFRAME).run();
+                case "idle" -> new IdleScenario(bench).run();
+                case "storm" -> new StormScenario(bench).run();
+                default -> throw new IllegalArgumentException("unknown scenario: " + scenario + "\n" + USAGE);
+            };
+        }
+    }
+
+    private static ServerUnderTest startServer(Flags flags, Path out) throws Exception {
+        if (flags.has("target")) {
+            String t = flags.string("target", "");
+            int colon = t.lastIndexOf(':');
+            return ServerUnderTest.remote(new InetSocketAddress(t.substring(0, colon), Integer.parseInt(t.substring(colon + 1))),
+                    Long.parseLong(flags.string("server-pid", "0")));
+        }
+        List<String> jvm = new ArrayList<>();
+        jvm.add("-Xmx" + flags.string("server-heap", "1g"));
+        jvm.add("-Xms" + flags.string("server-heap", "1g"));
+        jvm.addAll(split(flags.string("server-jvm", "")));
+        Path jar = flags.has("server-jar") ? Path.of(flags.string("server-jar", "")) : ChildServer.defaultJar();
+        Path log = Path.of(out.toString().replaceFirst("\\.json$", "") + "-server.log");
+        System.err.println("starting server: " + jar + " " + jvm);
+        return ChildServer.start(jar, jvm, split(flags.string("server-args", "")), log);
+    }
+
+    private static List<String> split(String s) {
+        return s.isBlank() ? List.of() : Arrays.asList(s.trim().split("\\s+"));
     }
 }
