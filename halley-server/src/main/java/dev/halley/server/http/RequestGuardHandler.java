@@ -78,7 +78,12 @@ public final class RequestGuardHandler extends ChannelDuplexHandler {
     private final HalleyConfig config;
     private final ChannelInboundHandlerAdapter firstByteWatcher = new FirstByteWatcher();
     private ChannelHandlerContext ctx;
+    /** The pending wheel timeout, if any; it may fire before the armed deadline is due. */
     private Timeout deadline;
+    private long timerDueNanos;
+    /** The deadline that runs, or null. */
+    private Phase armed;
+    private long dueNanos;
     /** Bytes of a request whose head and body are not complete yet have arrived. */
     private boolean inRequest;
     /** Requests passed on whose response is not completely written yet. */
@@ -132,6 +137,7 @@ public final class RequestGuardHandler extends ChannelDuplexHandler {
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         disarm();
+        cancelTimer();
         if (pendingRefusal != null) {
             pendingRefusal.release();
             pendingRefusal = null;
@@ -304,6 +310,7 @@ public final class RequestGuardHandler extends ChannelDuplexHandler {
         if (evt instanceof UpgradedEvent) {
             upgraded = true;
             disarm();
+            cancelTimer();
             ctx.pipeline().remove(firstByteWatcher);
             ctx.pipeline().remove(this);
             return;
@@ -324,27 +331,61 @@ public final class RequestGuardHandler extends ChannelDuplexHandler {
         }
     }
 
+    /**
+     * Arms {@code phase}'s deadline. Cheap by design, since it runs on every request: it only
+     * records the phase and its due time. One wheel timeout per connection is pending at most;
+     * when it fires early (the deadline moved later meanwhile) it re-arms for the rest, so a busy
+     * keep-alive connection costs a wheel operation per deadline period, not two per request.
+     */
     private void arm(Phase phase, Duration after) {
-        disarm();
         long millis = after.toMillis();
         if (millis <= 0 || upgraded) {
+            armed = null;
             return;
         }
-        deadline = server.timer().newTimeout(t -> ctx.executor().execute(() -> expired(t, phase)), millis, TimeUnit.MILLISECONDS);
+        armed = phase;
+        dueNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
+        if (deadline == null || timerDueNanos - dueNanos > 0) {
+            schedule(millis);
+        }
     }
 
+    private void schedule(long millis) {
+        if (deadline != null) {
+            deadline.cancel();
+        }
+        timerDueNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
+        deadline = server.timer().newTimeout(t -> ctx.executor().execute(() -> fired(t)), millis, TimeUnit.MILLISECONDS);
+    }
+
+    /** No deadline runs; a pending wheel timeout is left to fire and find nothing to do. */
     private void disarm() {
+        armed = null;
+    }
+
+    /** The connection is gone or left HTTP: drop the pending wheel timeout too, so it holds nothing. */
+    private void cancelTimer() {
         if (deadline != null) {
             deadline.cancel();
             deadline = null;
         }
     }
 
-    private void expired(Timeout fired, Phase phase) {
-        if (deadline != fired || !ctx.channel().isActive()) {
+    private void fired(Timeout timeout) {
+        if (deadline != timeout) {
             return;
         }
         deadline = null;
+        Phase phase = armed;
+        if (phase == null || !ctx.channel().isActive()) {
+            return;
+        }
+        long remainingNanos = dueNanos - System.nanoTime();
+        if (remainingNanos > 0) {
+            schedule(Math.max(1, TimeUnit.NANOSECONDS.toMillis(remainingNanos)));
+            return;
+        }
+        armed = null;
         if (phase.counted != null) {
             server.metrics().timedOut(phase.counted);
         }

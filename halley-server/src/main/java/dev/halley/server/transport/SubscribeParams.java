@@ -91,13 +91,21 @@ public record SubscribeParams(List<ChannelPattern> patterns, Resume resume) {
             parts.add(feed.subscribe(p, resume).toCompletableFuture());
         }
         CompletableFuture<List<SubscribeResult>> out = new CompletableFuture<>();
-        CompletableFuture.allOf(parts.toArray(CompletableFuture[]::new)).whenComplete((v, failure) -> loop.execute(() -> {
-            if (failure != null) {
-                out.completeExceptionally(unwrap(failure));
+        CompletableFuture.allOf(parts.toArray(CompletableFuture[]::new)).whenComplete((v, failure) -> {
+            Runnable complete = () -> {
+                if (failure != null) {
+                    out.completeExceptionally(unwrap(failure));
+                } else {
+                    out.complete(parts.stream().map(CompletableFuture::join).toList());
+                }
+            };
+            // The embedded broker answers at once, on the loop itself: no need for another task.
+            if (loop.inEventLoop()) {
+                complete.run();
             } else {
-                out.complete(parts.stream().map(CompletableFuture::join).toList());
+                loop.execute(complete);
             }
-        }));
+        });
         return out;
     }
 
