@@ -257,20 +257,35 @@ public final class Feed {
             if (closed) {
                 return new Batch(List.of(), closedAt);
             }
-            int n = Math.min(max, queue.size());
-            List<Delivery> out = new ArrayList<>(n);
-            for (int i = 0; i < n; i++) {
-                Delivery d = queue.pollFirst();
-                if (d instanceof Message m) {
-                    queuedBytes -= m.weight();
-                }
-                out.add(d);
-            }
-            if (queue.isEmpty()) {
-                readySignalled = false;
-            }
+            List<Delivery> out = takeLocked(max);
             return new Batch(out, cursorLocked());
         }
+    }
+
+    /**
+     * Like {@link #take} for doors that never send a cursor (WebSocket: clients resume by offset),
+     * which spares building one per batch.
+     */
+    public List<Delivery> takeDeliveries(int max) {
+        synchronized (this) {
+            return closed ? List.of() : takeLocked(max);
+        }
+    }
+
+    private List<Delivery> takeLocked(int max) {
+        int n = Math.min(max, queue.size());
+        List<Delivery> out = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            Delivery d = queue.pollFirst();
+            if (d instanceof Message m) {
+                queuedBytes -= m.weight();
+            }
+            out.add(d);
+        }
+        if (queue.isEmpty()) {
+            readySignalled = false;
+        }
+        return out;
     }
 
     /** Whether deliveries are waiting. */
@@ -288,11 +303,19 @@ public final class Feed {
 
     private Cursor cursorLocked() {
         long time = hub.now();
-        Map<String, Position> at = new LinkedHashMap<>(positions);
+        boolean recovering = false;
         for (Subscription s : subscriptions.values()) {
             if (s.pattern.isWildcard()) {
                 time = Math.min(time, s.registeredAt);
             }
+            recovering |= s.recovering();
+        }
+        if (queue.isEmpty() && !recovering) {
+            // The common case: positions are exactly what was taken (Cursor copies them once).
+            return new Cursor(positions, time);
+        }
+        Map<String, Position> at = new LinkedHashMap<>(positions);
+        for (Subscription s : subscriptions.values()) {
             if (s.recovering()) {
                 time = keepResumePoint(s, at, time);
             }

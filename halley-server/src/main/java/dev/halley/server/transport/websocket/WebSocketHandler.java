@@ -44,7 +44,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Delivery.</b> One {@link Feed} for the connection's life. It is drained only while the
  * channel is writable, many frames then one flush, and again when it becomes writable. Each
- * message goes out as one text frame wrapping {@link Message#json()} (shared bytes, no copy).
+ * message goes out as one text frame encoded once for all subscribers ({@link TextFrames}).
  * A client that overflows its feed, or keeps the socket unwritable for {@code unwritable-timeout},
  * is closed with 1008 {@code slow}; it resumes from its cursor. While the socket is unwritable the
  * connection also stops reading: requests would only make replies that cannot be written.
@@ -285,14 +285,14 @@ final class WebSocketHandler extends ChannelInboundHandlerAdapter implements Fee
         int messages = 0;
         List<ChannelPattern> followed = dropUnfollowed ? feed.patterns() : null;
         while (ctx.channel().isWritable()) {
-            Feed.Batch batch = feed.take(BATCH);
+            List<Delivery> batch = feed.takeDeliveries(BATCH);
             if (batch.isEmpty()) {
                 dropUnfollowed = false;
                 break;
             }
-            for (Delivery d : batch.deliveries()) {
+            for (Delivery d : batch) {
                 if (d instanceof Message m && (followed == null || covered(followed, m.channel()))) {
-                    write(new TextWebSocketFrame(Unpooled.wrappedBuffer(m.json())));
+                    writeEncoded(TextFrames.of(m));
                     messages++;
                 } else if (d instanceof Gap g && (followed == null || covered(followed, g.channel()))) {
                     write(new TextWebSocketFrame(Unpooled.wrappedBuffer(g.json())));
@@ -353,6 +353,12 @@ final class WebSocketHandler extends ChannelInboundHandlerAdapter implements Fee
 
     private void write(WebSocketFrame frame) {
         ctx.write(frame, ctx.voidPromise());
+        unflushed = true;
+    }
+
+    /** A frame already encoded (shared by every subscriber of the message); the encoder lets it pass. */
+    private void writeEncoded(byte[] frame) {
+        ctx.write(Unpooled.wrappedBuffer(frame), ctx.voidPromise());
         unflushed = true;
     }
 
