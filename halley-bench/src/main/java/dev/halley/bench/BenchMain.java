@@ -65,6 +65,7 @@ public final class BenchMain {
             return switch (scenario) {
                 case "longpoll" -> new LongPollScenario(bench, false).run();
                 case "jsonp" -> new LongPollScenario(bench, true).run();
+                case "longpoll-bayeux" -> new BayeuxLongPollScenario(bench).run();
                 case "poll" -> new PollScenario(bench).run();
                 case "fanout" -> new FanoutScenario(bench, Transport.of(flags.string("transport", "ws"))).run();
                 case "iframe" -> new FanoutScenario(bench, Transport.IFRAME).run();
