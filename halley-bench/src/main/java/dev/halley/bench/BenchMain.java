@@ -17,7 +17,13 @@ public final class BenchMain {
     static final String USAGE = """
             Usage: java -jar halley-bench.jar SCENARIO [--flag value ...]
 
-            Scenarios: longpoll, jsonp, poll, fanout, iframe, idle, storm
+            Scenarios: longpoll, jsonp, poll, fanout, iframe, idle, storm, longpoll-bayeux
+
+            Peers (side by side, same workload, each server alone with the generator):
+              longpoll --peer cometd  Halley native long-poll, then CometD 9 Bayeux long-poll (CometdPeer as a child
+                                      JVM with the same --server-heap/--server-jvm; --peer-args "..." for it); prints
+                                      both rows and Halley / CometD ratios
+              longpoll-bayeux         only the CometD row (Bayeux long-polling client against a CometdPeer child)
 
             Server under test (default: started here as a child JVM, stopped at the end):
               --server-jar PATH      halley-server.jar (default halley-server/target/halley-server.jar)
@@ -48,7 +54,11 @@ public final class BenchMain {
         Flags flags = Flags.parse(Arrays.asList(args).subList(1, args.length));
         Path out = Path.of(flags.string("out", "bench-results/" + scenario + "-"
                 + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")) + ".json"));
-        try (ServerUnderTest server = startServer(flags, out)) {
+        if (scenario.equals("longpoll") && flags.has("peer")) {
+            sideBySide(flags, out);
+            System.exit(0);
+        }
+        try (ServerUnderTest server = startServer(scenario, flags, out)) {
             Result r = run(scenario, flags, server);
             Report.table(r, System.out);
             Report.json(r, out);
@@ -59,12 +69,62 @@ public final class BenchMain {
         System.exit(0);
     }
 
+    /**
+     * {@code longpoll --peer cometd}: Halley's native long-poll, then CometD's Bayeux long-poll with
+     * the same flags, each server alone with the generator, and one table with both rows and the ratios.
+     */
+    private static void sideBySide(Flags flags, Path out) throws Exception {
+        String peer = flags.string("peer", "");
+        if (!peer.equals("cometd")) {
+            throw new IllegalArgumentException("unknown --peer " + peer + " (known: cometd)");
+        }
+        Path halleyOut = sibling(out, "-halley");
+        Result halley;
+        try (ServerUnderTest server = startServer("longpoll", flags, halleyOut)) {
+            halley = run("longpoll", flags, server);
+        }
+        Report.table(halley, System.out);
+        Report.json(halley, halleyOut);
+        Path cometdOut = sibling(out, "-cometd");
+        Result cometd;
+        try (ServerUnderTest server = startCometd(flags, cometdOut)) {
+            cometd = run("longpoll-bayeux", flags, server);
+        }
+        Report.table(cometd, System.out);
+        Report.json(cometd, cometdOut);
+        Result both = SideBySide.combine(halley, cometd);
+        SideBySide.table(both, System.out);
+        Report.json(both, out);
+        System.err.println("results: " + out + " (and " + halleyOut.getFileName() + ", " + cometdOut.getFileName() + ")");
+    }
+
+    private static Path sibling(Path out, String suffix) {
+        return Path.of(out.toString().replaceFirst("\\.json$", "") + suffix + ".json");
+    }
+
+    /** Starts CometdPeer from the bench jar as a child JVM with the same heap and JVM flags as Halley's. */
+    private static ServerUnderTest startCometd(Flags flags, Path out) throws Exception {
+        Path log = Path.of(out.toString().replaceFirst("\\.json$", "") + "-server.log");
+        List<String> jvm = serverJvm(flags);
+        System.err.println("starting CometD peer: " + jvm);
+        return ChildServer.startMain("dev.halley.bench.peer.CometdPeer", jvm, split(flags.string("peer-args", "")), log);
+    }
+
+    private static List<String> serverJvm(Flags flags) {
+        List<String> jvm = new ArrayList<>();
+        jvm.add("-Xmx" + flags.string("server-heap", "1g"));
+        jvm.add("-Xms" + flags.string("server-heap", "1g"));
+        jvm.addAll(split(flags.string("server-jvm", "")));
+        return jvm;
+    }
+
     /** Runs {@code scenario} against {@code server} and returns its result (used by the smoke test too). */
     public static Result run(String scenario, Flags flags, ServerUnderTest server) throws Exception {
         try (Bench bench = new Bench(scenario, flags, server)) {
             return switch (scenario) {
                 case "longpoll" -> new LongPollScenario(bench, false).run();
                 case "jsonp" -> new LongPollScenario(bench, true).run();
+                case "longpoll-bayeux" -> new BayeuxLongPollScenario(bench).run();
                 case "poll" -> new PollScenario(bench).run();
                 case "fanout" -> new FanoutScenario(bench, Transport.of(flags.string("transport", "ws"))).run();
                 case "iframe" -> new FanoutScenario(bench, Transport.IFRAME).run();
@@ -75,17 +135,17 @@ public final class BenchMain {
         }
     }
 
-    private static ServerUnderTest startServer(Flags flags, Path out) throws Exception {
+    private static ServerUnderTest startServer(String scenario, Flags flags, Path out) throws Exception {
         if (flags.has("target")) {
             String t = flags.string("target", "");
             int colon = t.lastIndexOf(':');
             return ServerUnderTest.remote(new InetSocketAddress(t.substring(0, colon), Integer.parseInt(t.substring(colon + 1))),
                     Long.parseLong(flags.string("server-pid", "0")));
         }
-        List<String> jvm = new ArrayList<>();
-        jvm.add("-Xmx" + flags.string("server-heap", "1g"));
-        jvm.add("-Xms" + flags.string("server-heap", "1g"));
-        jvm.addAll(split(flags.string("server-jvm", "")));
+        if (scenario.equals("longpoll-bayeux") && !flags.has("target")) {
+            return startCometd(flags, out);
+        }
+        List<String> jvm = serverJvm(flags);
         Path jar = flags.has("server-jar") ? Path.of(flags.string("server-jar", "")) : ChildServer.defaultJar();
         Path log = Path.of(out.toString().replaceFirst("\\.json$", "") + "-server.log");
         System.err.println("starting server: " + jar + " " + jvm);

@@ -43,12 +43,26 @@ public final class ChildServer implements ServerUnderTest {
         if (!Files.isRegularFile(jar)) {
             throw new IllegalStateException("server jar not found: " + jar + " (build it, or give --server-jar / --target)");
         }
+        return launch(jvmFlags, List.of("-jar", jar.toString()), serverFlags, log);
+    }
+
+    /**
+     * Starts {@code mainClass} from this JVM's class path (the bench jar, which holds the peers)
+     * with {@code jvmFlags}, {@code --port P --host 127.0.0.1} and {@code args}; it must answer
+     * {@code GET /healthz} like Halley does. Used for peers such as
+     * {@code dev.halley.bench.peer.CometdPeer}.
+     */
+    public static ChildServer startMain(String mainClass, List<String> jvmFlags, List<String> args, Path log) throws Exception {
+        return launch(jvmFlags, List.of("-cp", System.getProperty("java.class.path"), mainClass), args, log);
+    }
+
+    private static ChildServer launch(List<String> jvmFlags, List<String> what, List<String> serverFlags, Path log)
+            throws Exception {
         int port = freePort();
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         cmd.addAll(jvmFlags);
-        cmd.add("-jar");
-        cmd.add(jar.toString());
+        cmd.addAll(what);
         cmd.add("--port");
         cmd.add(Integer.toString(port));
         cmd.add("--host");

@@ -13,6 +13,7 @@ import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpUtil;
@@ -40,6 +41,11 @@ public final class HttpConn {
     public interface Listener {
         void response(int status, String body);
 
+        /** As {@link #response(int, String)}, with the response headers (cookies); delegates by default. */
+        default void response(int status, HttpHeaders headers, String body) {
+            response(status, body);
+        }
+
         /** The connection closed (by either side) or failed. */
         void closed(Throwable cause);
     }
@@ -55,7 +61,7 @@ public final class HttpConn {
                         new SimpleChannelInboundHandler<FullHttpResponse>() {
                             @Override
                             protected void channelRead0(ChannelHandlerContext ctx, FullHttpResponse r) {
-                                holder[0].listener.response(r.status().code(), r.content().toString(StandardCharsets.UTF_8));
+                                holder[0].listener.response(r.status().code(), r.headers(), r.content().toString(StandardCharsets.UTF_8));
                             }
 
                             @Override
@@ -97,10 +103,18 @@ public final class HttpConn {
 
     /** Sends a POST of a JSON body. */
     public void postJson(String uri, String json) {
+        postJson(uri, json, null);
+    }
+
+    /** Sends a POST of a JSON body with a {@code Cookie} header when {@code cookie} is not null. */
+    public void postJson(String uri, String json, String cookie) {
         ByteBuf body = Unpooled.copiedBuffer(json, StandardCharsets.UTF_8);
         FullHttpRequest req = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.POST, uri, body);
         req.headers().set(HttpHeaderNames.HOST, hostHeader)
                 .set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.APPLICATION_JSON);
+        if (cookie != null) {
+            req.headers().set(HttpHeaderNames.COOKIE, cookie);
+        }
         HttpUtil.setContentLength(req, body.readableBytes());
         channel.writeAndFlush(req, channel.voidPromise());
     }

@@ -17,6 +17,9 @@ import java.util.concurrent.atomic.LongAdder;
  */
 public final class Publisher implements AutoCloseable {
     private final String channel;
+    private final String path;
+    private final boolean sequenced;
+    private long sequence;
     private final ArrayDeque<HttpConn> idle = new ArrayDeque<>();
     private final List<HttpConn> all = new ArrayList<>();
     private final AtomicLong published = new AtomicLong();
@@ -25,13 +28,25 @@ public final class Publisher implements AutoCloseable {
     public final LongAdder errors = new LongAdder();
     private volatile io.netty.util.concurrent.ScheduledFuture<?> pacing;
 
-    private Publisher(String channel) {
+    private Publisher(String channel, String path, boolean sequenced) {
         this.channel = channel;
+        this.path = path;
+        this.sequenced = sequenced;
     }
 
-    /** Opens {@code connections} publishing connections to {@code target}. */
+    /** Opens {@code connections} publishing connections to Halley's {@code /api/publish} at {@code target}. */
     public static Publisher open(Loops loops, InetSocketAddress target, String channel, int connections) throws Exception {
-        Publisher p = new Publisher(channel);
+        return open(loops, target, channel, connections, "/api/publish", false);
+    }
+
+    /**
+     * Opens {@code connections} publishing connections to {@code path} at {@code target}. When
+     * {@code sequenced}, the data is {@code {"t":<nanoTime>,"n":<1, 2, …>}}: for servers (peers)
+     * whose messages carry no offset, so receivers can still count losses and repeats.
+     */
+    public static Publisher open(Loops loops, InetSocketAddress target, String channel, int connections, String path,
+            boolean sequenced) throws Exception {
+        Publisher p = new Publisher(channel, path, sequenced);
         List<CompletableFuture<HttpConn>> opening = new ArrayList<>();
         for (int i = 0; i < connections; i++) {
             CompletableFuture<HttpConn> f = new CompletableFuture<>();
@@ -86,8 +101,9 @@ public final class Publisher implements AutoCloseable {
             return false;
         }
         inFlight.incrementAndGet();
-        String body = "{\"channel\":\"" + channel + "\",\"data\":{\"t\":" + System.nanoTime() + "}}";
-        c.channel().eventLoop().execute(() -> c.postJson("/api/publish", body));
+        String seq = sequenced ? ",\"n\":" + (++sequence) : "";
+        String body = "{\"channel\":\"" + channel + "\",\"data\":{\"t\":" + System.nanoTime() + seq + "}}";
+        c.channel().eventLoop().execute(() -> c.postJson(path, body));
         return true;
     }
 

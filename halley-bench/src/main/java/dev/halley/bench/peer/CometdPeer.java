@@ -158,6 +158,9 @@ public final class CometdPeer implements Peer {
     @Override
     public void close() {
         try {
+            // Ends every session first: a /meta/connect still held would keep Jetty's graceful stop
+            // waiting for its whole timeout even when the client's connection is gone.
+            bayeux.getSessions().forEach(org.cometd.bayeux.server.ServerSession::disconnect);
             server.stop();
             if (bayeux.isRunning()) {
                 bayeux.stop();
