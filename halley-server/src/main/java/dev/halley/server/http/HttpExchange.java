@@ -40,12 +40,16 @@ import java.util.function.Consumer;
 public final class HttpExchange {
     private final ChannelHandlerContext ctx;
     private final ServerContext server;
-    private final FullHttpRequest request;
-    private final QueryStringDecoder query;
+    /** The request and its decoded target: only while the route handles it (see {@link #handled()}). */
+    private FullHttpRequest request;
+    private QueryStringDecoder query;
+    private final HttpMethod method;
+    private final HttpVersion version;
+    private String path;
     private boolean keepAlive;
     private final String origin;
     private final Consumer<HttpExchange> onDone;
-    private final byte[] body;
+    private byte[] body;
     private boolean responded;
     private boolean done;
     private boolean streaming;
@@ -60,7 +64,34 @@ public final class HttpExchange {
         this.keepAlive = HttpUtil.isKeepAlive(request) && !server.isShuttingDown();
         this.origin = request.headers().get(HttpHeaderNames.ORIGIN);
         this.onDone = onDone;
-        this.body = ByteBufUtil.getBytes(request.content());
+        this.body = request.content().isReadable() ? ByteBufUtil.getBytes(request.content()) : EMPTY;
+        this.method = request.method();
+        this.version = request.protocolVersion();
+    }
+
+    private static final byte[] EMPTY = new byte[0];
+
+    /**
+     * The route has returned: forget the request, its headers, body and query, which a parked
+     * long-poll or an open stream would otherwise hold for its whole life.
+     */
+    void handled() {
+        if (path == null && query != null) {
+            try {
+                path = query.path();
+            } catch (IllegalArgumentException e) {
+                path = "?";
+            }
+        }
+        request = null;
+        query = null;
+        body = EMPTY;
+    }
+
+    private void requireRequest() {
+        if (request == null) {
+            throw new IllegalStateException("the request is only readable while its route handles it");
+        }
     }
 
     public ChannelHandlerContext ctx() {
@@ -73,15 +104,16 @@ public final class HttpExchange {
 
     /** The request; valid only during {@link Route#handle}. */
     public FullHttpRequest request() {
+        requireRequest();
         return request;
     }
 
     public HttpMethod method() {
-        return request.method();
+        return method;
     }
 
     public String path() {
-        return query.path();
+        return query != null ? query.path() : path;
     }
 
     /**
@@ -98,6 +130,7 @@ public final class HttpExchange {
     }
 
     public String header(CharSequence name) {
+        requireRequest();
         return request.headers().get(name);
     }
 
@@ -107,12 +140,14 @@ public final class HttpExchange {
 
     /** The first value of query parameter {@code name}, or null. */
     public String param(String name) {
+        requireRequest();
         List<String> v = query.parameters().get(name);
         return v == null || v.isEmpty() ? null : v.get(0);
     }
 
     /** All values of query parameter {@code name}, possibly empty. */
     public List<String> params(String name) {
+        requireRequest();
         return query.parameters().getOrDefault(name, List.of());
     }
 
@@ -124,7 +159,7 @@ public final class HttpExchange {
     /** Fails with 405 unless the method is one of {@code allowed}. */
     public void requireMethod(HttpMethod... allowed) {
         for (HttpMethod m : allowed) {
-            if (m.equals(request.method())) {
+            if (m.equals(method)) {
                 return;
             }
         }
@@ -204,7 +239,7 @@ public final class HttpExchange {
         if (extra != null) {
             extra.accept(h);
         }
-        if (request.method().equals(HttpMethod.HEAD)) {
+        if (method.equals(HttpMethod.HEAD)) {
             res = res.replace(Unpooled.EMPTY_BUFFER);
             body.release();
         }
@@ -315,7 +350,7 @@ public final class HttpExchange {
         server.cors().decorate(origin, h);
         if (!keepAlive()) {
             h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-        } else if (request.protocolVersion().equals(HttpVersion.HTTP_1_0)) {
+        } else if (version.equals(HttpVersion.HTTP_1_0)) {
             h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
         }
     }
@@ -341,7 +376,7 @@ public final class HttpExchange {
 
     @Override
     public String toString() {
-        return "HttpExchange[" + request.method() + " " + query.rawPath() + ", responded=" + responded + ", done=" + done
+        return "HttpExchange[" + method + " " + path() + ", responded=" + responded + ", done=" + done
                 + ", streaming=" + streaming + ", " + ctx.channel() + "]";
     }
 }

@@ -71,6 +71,7 @@ public final class RouterHandler extends ChannelInboundHandlerAdapter {
             }
             ctx.close();
         } finally {
+            ex.handled();
             req.release();
         }
     }
