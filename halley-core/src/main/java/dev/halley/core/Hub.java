@@ -1,5 +1,6 @@
 package dev.halley.core;
 
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletionStage;
@@ -63,13 +64,21 @@ public final class Hub implements AutoCloseable {
 
     /** Number of distinct exact channels and wildcard patterns with local subscribers. */
     public int subscribedPatterns() {
-        return exact.size() + oneSegment.size() + anyDepth.size();
+        int n = 0;
+        for (Map<String, Set<Feed>> r : List.of(exact, oneSegment, anyDepth)) {
+            for (Set<Feed> feeds : r.values()) {
+                n += feeds.isEmpty() ? 0 : 1;
+            }
+        }
+        return n;
     }
 
     void register(ChannelPattern pattern, Feed feed) {
         registry(pattern).compute(pattern.base(), (base, feeds) -> {
             if (feeds == null) {
                 feeds = ConcurrentHashMap.newKeySet();
+            }
+            if (feeds.isEmpty()) {
                 broker.subscribe(pattern);
             }
             feeds.add(feed);
@@ -77,15 +86,28 @@ public final class Hub implements AutoCloseable {
         });
     }
 
+    /**
+     * The broker hears at once that this node no longer follows {@code pattern}, but the empty
+     * set stays until {@link #sweep()}: when a publish answers every long-poll of a channel at
+     * once, the next wave of polls refills the set, and rebuilding it (growing through a dozen
+     * resizes for 10,000 clients) on every publish costs more than keeping it.
+     */
     void unregister(ChannelPattern pattern, Feed feed) {
         registry(pattern).computeIfPresent(pattern.base(), (base, feeds) -> {
-            feeds.remove(feed);
-            if (feeds.isEmpty()) {
+            if (feeds.remove(feed) && feeds.isEmpty()) {
                 broker.unsubscribe(pattern);
-                return null;
             }
             return feeds;
         });
+    }
+
+    /** Forgets the registrations left empty since the last sweep. Call periodically (the server does every minute). */
+    public void sweep() {
+        for (Map<String, Set<Feed>> r : List.of(exact, oneSegment, anyDepth)) {
+            for (String base : r.keySet()) {
+                r.computeIfPresent(base, (b, feeds) -> feeds.isEmpty() ? null : feeds);
+            }
+        }
     }
 
     private Map<String, Set<Feed>> registry(ChannelPattern pattern) {

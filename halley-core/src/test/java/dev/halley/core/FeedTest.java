@@ -561,4 +561,37 @@ class FeedTest {
         assertThat(feed.toString()).contains("/a").contains("queued=1");
         assertThat(f.hub.toString()).contains("exact=1");
     }
+
+    @Test
+    void aDrainedRegistrationIsKeptUntilSweptAndTheBrokerHearsAtOnce() {
+        java.util.List<String> interest = new java.util.ArrayList<>();
+        CoreFixture f = new CoreFixture(HistoryLimits.DEFAULT, memory -> new ForwardingBroker(memory) {
+            @Override
+            public void subscribe(ChannelPattern pattern) {
+                interest.add("+" + pattern);
+            }
+
+            @Override
+            public void unsubscribe(ChannelPattern pattern) {
+                interest.add("-" + pattern);
+            }
+        });
+        Feed a = f.feed();
+        subscribe(a, "/keep");
+        a.close();
+        assertThat(f.hub.subscribedPatterns()).isZero();
+        Feed b = f.feed();
+        subscribe(b, "/keep");
+        assertThat(interest).containsExactly("+/keep", "-/keep", "+/keep");
+        f.publish("/keep");
+        assertThat(describe(drain(b))).containsExactly("/keep@1");
+        b.close();
+        f.hub.sweep();
+        assertThat(f.hub.subscribedPatterns()).isZero();
+        Feed c = f.feed();
+        subscribe(c, "/keep");
+        assertThat(interest).containsExactly("+/keep", "-/keep", "+/keep", "-/keep", "+/keep");
+        f.publish("/keep");
+        assertThat(describe(drain(c))).containsExactly("/keep@2");
+    }
 }

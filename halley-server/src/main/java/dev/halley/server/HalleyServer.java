@@ -98,7 +98,7 @@ public final class HalleyServer implements AutoCloseable {
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(32 * 1024, 64 * 1024))
                 .childHandler(pipeline);
         this.serverChannel = b.bind(new InetSocketAddress(config.host(), config.port())).sync().channel();
-        this.sweeper = memoryBroker == null ? null : timer.newTimeout(this::sweep, 60, TimeUnit.SECONDS);
+        this.sweeper = timer.newTimeout(this::sweep, 60, TimeUnit.SECONDS);
         log.info("Halley listening on {}:{} ({}, broker={})", config.host(), port(), ioTransport, config.broker());
     }
 
@@ -123,9 +123,13 @@ public final class HalleyServer implements AutoCloseable {
         throw new IllegalArgumentException("broker " + config.broker() + " needs the clustering module, not in this build yet");
     }
 
+    /** Once a minute: forget empty registrations and idle channels. */
     private void sweep(Timeout t) {
         if (!closed) {
-            memoryBroker.sweep();
+            hub.sweep();
+            if (memoryBroker != null) {
+                memoryBroker.sweep();
+            }
             timer.newTimeout(this::sweep, 60, TimeUnit.SECONDS);
         }
     }
@@ -177,9 +181,7 @@ public final class HalleyServer implements AutoCloseable {
         connections.newCloseFuture().awaitUninterruptibly(config.shutdownGrace().toMillis());
         connections.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
         closed = true;
-        if (sweeper != null) {
-            sweeper.cancel();
-        }
+        sweeper.cancel();
         workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         boss.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         timer.stop();
