@@ -4,7 +4,6 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -52,7 +51,6 @@ final class BayeuxLongPollScenario {
         double rate = f.decimal("rate", 10);
         Duration duration = f.duration("duration", Duration.ofSeconds(30));
         Duration warmup = f.duration("warmup", Duration.ofSeconds(5));
-        Stats stats = bench.stats();
 
         bench.phase("connect");
         connect(n);
@@ -60,31 +58,14 @@ final class BayeuxLongPollScenario {
             if (!Bench.await(() -> subscribed.sum() >= n, Duration.ofSeconds(60))) {
                 throw new IllegalStateException("only " + subscribed.sum() + " of " + n + " Bayeux clients subscribed");
             }
-            bench.phase("warmup");
-            pub.loop().submit(pub::publishOne).get(5, TimeUnit.SECONDS);
-            Bench.await(() -> stats.messages.sum() >= n, Duration.ofSeconds(30));
-            pub.pace(rate);
-            Bench.hold(warmup);
-            bench.phase("measure");
-            Window w = Window.open(stats, bench.server());
-            Bench.hold(duration);
-            long cycles = w.ops();
-            long msgs = w.messages();
-            double secs = w.seconds();
-            Map<String, Object> x = new LinkedHashMap<>();
-            x.put("clients", n);
-            x.put("rate", rate);
-            Row measured = w.close(n + " clients, " + (long) rate + " msg/s", cycles, "cycles/s", x);
-            pub.finish();
-            bench.phase("drain");
-            long published = pub.published();
+            PacedWindow paced = PacedWindow.measure(bench, pub, n, rate, warmup, duration);
+            Row measured = paced.row();
+            Map<String, Object> x = paced.extra();
+            long published = paced.published();
             boolean complete = Bench.await(() -> clients.stream().allMatch(c -> c.distinct >= published), Duration.ofSeconds(15));
             running = false;
             long incomplete = clients.stream().filter(c -> c.distinct != published).count();
             long lost = clients.stream().mapToLong(c -> Math.max(0, published - c.distinct)).sum();
-            x.put("deliveries/s", Math.round(msgs / secs));
-            x.put("published", published);
-            x.put("publisherBehind", pub.skipped.sum());
             x.put("publishErrors", pub.errors.sum());
             x.put("emptyPolls", empty.sum());
             x.put("lost", lost);
