@@ -1,6 +1,5 @@
 package dev.halley.core;
 
-import java.util.Collection;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -12,14 +11,13 @@ import java.util.function.Supplier;
  * released (read at that moment) or failed one by one: a slow remote broker, to stage the races
  * of a subscription's recovery deterministically.
  */
-final class GatedBroker implements Broker {
-    private final InMemoryBroker delegate;
+final class GatedBroker extends ForwardingBroker {
     private final List<Read> pending = new CopyOnWriteArrayList<>();
     private volatile boolean gated;
     private volatile RuntimeException throwOnRead;
 
     GatedBroker(InMemoryBroker delegate) {
-        this.delegate = delegate;
+        super(delegate);
     }
 
     /** One held history read. */
@@ -77,42 +75,12 @@ final class GatedBroker implements Broker {
     }
 
     @Override
-    public void start(Listener listener) {
-        delegate.start(listener);
-    }
-
-    @Override
-    public CompletionStage<Message> publish(String channel, byte[] data) {
-        return delegate.publish(channel, data);
-    }
-
-    @Override
     public CompletionStage<HistorySlice> history(String channel, long after, int limit) {
-        return read(channel, () -> delegate.history(channel, after, limit));
+        return read(channel, () -> super.history(channel, after, limit));
     }
 
     @Override
     public CompletionStage<HistorySlice> historySince(String channel, long time) {
-        return read(channel, () -> delegate.historySince(channel, time));
-    }
-
-    @Override
-    public CompletionStage<Collection<String>> channels(ChannelPattern pattern) {
-        return delegate.channels(pattern);
-    }
-
-    @Override
-    public void subscribe(ChannelPattern pattern) {
-        delegate.subscribe(pattern);
-    }
-
-    @Override
-    public void unsubscribe(ChannelPattern pattern) {
-        delegate.unsubscribe(pattern);
-    }
-
-    @Override
-    public void close() {
-        delegate.close();
+        return read(channel, () -> super.historySince(channel, time));
     }
 }
