@@ -6,8 +6,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -87,28 +85,9 @@ final class BayeuxLongPollScenario {
     }
 
     private void connect(int n) throws Exception {
-        int batch = 500;
-        for (int from = 0; from < n; from += batch) {
-            List<CompletableFuture<HttpConn>> opening = new ArrayList<>();
-            for (int i = from; i < Math.min(n, from + batch); i++) {
-                Client c = new Client();
-                CompletableFuture<HttpConn> f = new CompletableFuture<>();
-                HttpConn.connect(bench.loops(), bench.target(), c, conn -> {
-                    c.conn = conn;
-                    f.complete(conn);
-                }, f::completeExceptionally);
-                opening.add(f);
-                clients.add(c);
-            }
-            for (int i = 0; i < opening.size(); i++) {
-                opening.get(i).get(30, TimeUnit.SECONDS);
-                clients.get(from + i).handshake();
-                bench.stats().connected.increment();
-            }
-            // Handshakes in batches too, so CometD's accept and handshake path is not flooded at once.
-            long target = Math.min(n, from + batch);
-            Bench.await(() -> subscribed.sum() >= target, Duration.ofSeconds(30));
-        }
+        // Handshakes in batches too, so CometD's accept and handshake path is not flooded at once.
+        HttpConn.connectInBatches(bench, n, Client::new, (c, conn) -> c.conn = conn, Client::handshake,
+                started -> Bench.await(() -> subscribed.sum() >= started, Duration.ofSeconds(30)), clients);
     }
 
     private enum State { HANDSHAKE, SUBSCRIBE, CONNECT, FAILED }

@@ -51,6 +51,43 @@ public final class HttpConn {
     }
 
     /** Connects and calls {@code ready} with the connection, or with null on failure (cause to {@code failed}). */
+    /** What runs after each batch of {@link #connectInBatches}; may wait. */
+    @FunctionalInterface
+    interface AfterBatch {
+        void started(long clients) throws InterruptedException;
+    }
+
+    /**
+     * Opens one connection per listener made by {@code make}, 500 at a time: each batch is
+     * connected, then every client of it is {@code start}ed in order (its first request) and
+     * counted as connected, then {@code afterBatch} runs with the number started so far (a wait
+     * that paces a peer's accept path, or nothing). Every listener is added to {@code into}.
+     */
+    static <L extends Listener> void connectInBatches(Bench bench, int n, java.util.function.Supplier<L> make,
+            java.util.function.BiConsumer<L, HttpConn> attach, Consumer<L> start, AfterBatch afterBatch,
+            java.util.List<L> into) throws Exception {
+        int batch = 500;
+        for (int from = 0; from < n; from += batch) {
+            java.util.List<java.util.concurrent.CompletableFuture<HttpConn>> opening = new java.util.ArrayList<>();
+            for (int i = from; i < Math.min(n, from + batch); i++) {
+                L l = make.get();
+                java.util.concurrent.CompletableFuture<HttpConn> f = new java.util.concurrent.CompletableFuture<>();
+                connect(bench.loops(), bench.target(), l, conn -> {
+                    attach.accept(l, conn);
+                    f.complete(conn);
+                }, f::completeExceptionally);
+                opening.add(f);
+                into.add(l);
+            }
+            for (int i = 0; i < opening.size(); i++) {
+                opening.get(i).get(30, java.util.concurrent.TimeUnit.SECONDS);
+                start.accept(into.get(from + i));
+                bench.stats().connected.increment();
+            }
+            afterBatch.started(Math.min(n, from + batch));
+        }
+    }
+
     public static void connect(Loops loops, InetSocketAddress target, Listener listener, Consumer<HttpConn> ready,
             Consumer<Throwable> failed) {
         HttpConn[] holder = new HttpConn[1];

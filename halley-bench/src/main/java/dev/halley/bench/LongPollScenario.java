@@ -4,8 +4,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -81,25 +79,8 @@ final class LongPollScenario {
     }
 
     private void connect(int clients, String base) throws Exception {
-        int batch = 500;
-        for (int from = 0; from < clients; from += batch) {
-            List<CompletableFuture<HttpConn>> opening = new ArrayList<>();
-            for (int i = from; i < Math.min(clients, from + batch); i++) {
-                Poller p = new Poller(base);
-                CompletableFuture<HttpConn> f = new CompletableFuture<>();
-                HttpConn.connect(bench.loops(), bench.target(), p, c -> {
-                    p.conn = c;
-                    f.complete(c);
-                }, f::completeExceptionally);
-                opening.add(f);
-                pollers.add(p);
-            }
-            for (int i = 0; i < opening.size(); i++) {
-                opening.get(i).get(30, TimeUnit.SECONDS);
-                pollers.get(from + i).poll();
-                bench.stats().connected.increment();
-            }
-        }
+        HttpConn.connectInBatches(bench, clients, () -> new Poller(base), (p, c) -> p.conn = c, Poller::poll, started -> { },
+                pollers);
     }
 
     /** One long-polling client: one connection, one poll in flight, its cursor and last offset. */
