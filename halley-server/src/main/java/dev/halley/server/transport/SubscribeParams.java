@@ -94,7 +94,7 @@ public record SubscribeParams(List<ChannelPattern> patterns, Resume resume) {
         CompletableFuture.allOf(parts.toArray(CompletableFuture[]::new)).whenComplete((v, failure) -> {
             Runnable complete = () -> {
                 if (failure != null) {
-                    out.completeExceptionally(unwrap(failure));
+                    out.completeExceptionally(HalleyException.of(failure));
                 } else {
                     out.complete(parts.stream().map(CompletableFuture::join).toList());
                 }
@@ -107,15 +107,6 @@ public record SubscribeParams(List<ChannelPattern> patterns, Resume resume) {
             }
         });
         return out;
-    }
-
-    /** The {@link HalleyException} inside a completion failure, or the failure itself. */
-    public static Throwable unwrap(Throwable t) {
-        while ((t instanceof java.util.concurrent.CompletionException || t instanceof java.util.concurrent.ExecutionException)
-                && t.getCause() != null) {
-            t = t.getCause();
-        }
-        return t;
     }
 
     /** Channels with a gap across the results. */
