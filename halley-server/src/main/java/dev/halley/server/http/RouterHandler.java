@@ -26,6 +26,8 @@ public final class RouterHandler extends ChannelInboundHandlerAdapter {
     private static final Logger log = LoggerFactory.getLogger(RouterHandler.class);
     /** Pipelined requests held while one is in progress. */
     static final int MAX_PIPELINED = 8;
+    /** A route key ending in this suffix serves its base path and every path under it. */
+    public static final String PREFIX_MARK = "/**";
 
     private final ServerContext server;
     private final Map<String, Route> routes;
@@ -79,8 +81,9 @@ public final class RouterHandler extends ChannelInboundHandlerAdapter {
     private void route(HttpExchange ex) throws Exception {
         ex.decodeTarget();
         String path = ex.path();
-        Route r = routes.get(path);
-        server.metrics().request(r == null ? "unknown" : path);
+        String key = routeKey(path);
+        Route r = key == null ? null : routes.get(key);
+        server.metrics().request(r == null ? "unknown" : key);
         String origin = ex.origin();
         if (!server.cors().allows(origin)) {
             throw new HalleyException(ReplyError.FORBIDDEN, "Origin " + origin + " is not allowed.");
@@ -94,6 +97,26 @@ public final class RouterHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         r.handle(ex);
+    }
+
+    /**
+     * The route key for {@code path}: the path itself when a route has exactly it, else the
+     * longest prefix route ({@code "/sockjs/**"} matches {@code /sockjs} and everything under it).
+     */
+    private String routeKey(String path) {
+        if (routes.containsKey(path)) {
+            return path;
+        }
+        String best = null;
+        for (String key : routes.keySet()) {
+            if (key.endsWith(PREFIX_MARK) && (best == null || key.length() > best.length())) {
+                String base = key.substring(0, key.length() - PREFIX_MARK.length());
+                if (path.equals(base) || path.startsWith(base + "/")) {
+                    best = key;
+                }
+            }
+        }
+        return best;
     }
 
     private void next(ChannelHandlerContext ctx, HttpExchange done) {
