@@ -1038,6 +1038,34 @@ var Halley = (function (root) {
   }
 
   /**
+   * The driver of an HTTP transport, which carries all subscriptions in one request or stream:
+   * `open()` (re)opens it over the current subscriptions, `end()` abandons it, and
+   * `unavailable()`, if given, says why the transport cannot run here.
+   */
+  function httpDriver(state, open, end, fail, unavailable) {
+    return {
+      start: function () {
+        var why = unavailable && unavailable();
+        if (why) {
+          setTimeout(function () { fail(why); }, 0);
+        } else {
+          open();
+        }
+      },
+      stop: function () {
+        state.dead = true;
+        end();
+      },
+      reopen: function () {
+        if (!state.dead) {
+          end();
+          open();
+        }
+      }
+    };
+  }
+
+  /**
    * Shared by the HTTP drivers: data came through, so the transport works here (whether or not
    * an idle probe already reported the client connected).
    */
@@ -1153,24 +1181,9 @@ var Halley = (function (root) {
       };
     }
 
-    var driver = {
-      start: function () {
-        if (typeof EventSource === 'undefined') {
-          setTimeout(function () { fail('EventSource is not available'); }, 0);
-          return;
-        }
-        open();
-      },
-      stop: function () {
-        state.dead = true;
-        close();
-      },
-      reopen: function () {
-        if (!state.dead) {
-          open();
-        }
-      }
-    };
+    var driver = httpDriver(state, open, close, fail, function () {
+      return typeof EventSource === 'undefined' && 'EventSource is not available';
+    });
     return driver;
   }
 
@@ -1243,24 +1256,10 @@ var Halley = (function (root) {
         client._catchUp(req.catchUp, current);
       }
 
-      var driver = {
-        start: function () {
-          if (SAME_ORIGIN_ONLY.indexOf(driver.name) >= 0 && client._crossOrigin) {
-            setTimeout(function () { fail('needs the page on the server\'s origin (use {bridge: true})'); }, 0);
-            return;
-          }
-          open();
-        },
-        stop: function () {
-          state.dead = true;
-          end();
-        },
-        reopen: function () {
-          if (!state.dead) {
-            open();
-          }
-        }
-      };
+      var driver = httpDriver(state, open, end, fail, function () {
+        return SAME_ORIGIN_ONLY.indexOf(driver.name) >= 0 && client._crossOrigin
+          && 'needs the page on the server\'s origin (use {bridge: true})';
+      });
       return driver;
     };
   }
@@ -1418,21 +1417,7 @@ var Halley = (function (root) {
         });
       }
 
-      var driver = {
-        start: function () {
-          request(true);
-        },
-        stop: function () {
-          state.dead = true;
-          halt();
-        },
-        reopen: function () {
-          if (!state.dead) {
-            halt();
-            request(true);
-          }
-        }
-      };
+      var driver = httpDriver(state, function () { request(true); }, halt, fail);
       return driver;
     };
   }

@@ -6,12 +6,11 @@ import dev.halley.server.ConfigKey;
 import dev.halley.server.testing.HalleyServerExtension;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * The page on one origin (a {@link PageServer}), Halley on another. Where the server's
@@ -32,11 +31,11 @@ class CrossOriginTest {
     static final Chromium chromium = new Chromium();
 
     @ParameterizedTest
-    @ValueSource(strings = {"websocket", "sse", "xhr-streaming", "long-polling", "polling"})
-    void overCorsTheClientReceivesAndPublishes(String transport) throws Exception {
-        HalleyPage page = open(listed, "{transports: ['" + transport + "'], pollInterval: 100}");
+    @EnumSource(value = BrowserTransport.class, mode = EnumSource.Mode.EXCLUDE, names = {"IFRAME", "HTMLFILE", "JSONP"})
+    void overCorsTheClientReceivesAndPublishes(BrowserTransport transport) throws Exception {
+        HalleyPage page = open(listed, transport.forced(""));
         roundTrip(page, listed, "/cors/" + transport);
-        assertThat(page.transport()).isEqualTo(transport);
+        assertThat(page.transport()).isEqualTo(transport.toString());
     }
 
     @Test
@@ -45,16 +44,16 @@ class CrossOriginTest {
         roundTrip(page, unlisted, "/jsonp/fallback");
         assertThat(page.transport()).isEqualTo("jsonp");
         // Tried best first; the framed transports were never tried (they need the same origin).
-        assertThat(page.events("transport")).extracting(e -> e.get("transport").asText())
+        assertThat(page.transportsTried()).extracting(t -> t.substring(0, t.indexOf(' ')))
                 .containsExactly("websocket", "sse", "xhr-streaming", "long-polling", "jsonp");
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"websocket", "sse", "xhr-streaming", "iframe", "htmlfile", "long-polling", "jsonp", "polling"})
-    void theBridgeCarriesEveryTransportWithoutCors(String transport) throws Exception {
-        HalleyPage page = open(listed, "{bridge: true, transports: ['" + transport + "'], pollInterval: 100}");
+    @EnumSource(BrowserTransport.class)
+    void theBridgeCarriesEveryTransportWithoutCors(BrowserTransport transport) throws Exception {
+        HalleyPage page = open(listed, transport.forced("bridge: true"));
         roundTrip(page, listed, "/bridge/" + transport);
-        assertThat(page.transport()).isEqualTo(transport);
+        assertThat(page.transport()).isEqualTo(transport.toString());
         // The page itself sent nothing to the server's origin but the script and the bridge frame.
         List<String> paths = new ArrayList<>();
         page.page().eval("performance.getEntriesByType('resource')"
@@ -83,10 +82,9 @@ class CrossOriginTest {
         for (int n = 1; n <= 10; n++) {
             server.publish(channel, "{\"n\":" + n + "}");
         }
-        page.awaitCount(channel, 10);
+        page.assertOneTo(channel, 10);
         page.page().eval("(async () => { for (let n = 11; n <= 20; n++) await rec.client.publish("
                 + DriverProcess.JSON.valueToTree(channel) + ", {n}); return true; })()");
-        page.awaitCount(channel, 20);
-        assertThat(page.numbers(channel)).containsExactlyElementsOf(IntStream.rangeClosed(1, 20).boxed().toList());
+        page.assertOneTo(channel, 20);
     }
 }

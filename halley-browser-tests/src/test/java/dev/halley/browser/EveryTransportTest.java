@@ -5,11 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.halley.server.ConfigKey;
 import dev.halley.server.testing.HalleyServerExtension;
 import java.util.List;
-import java.util.stream.IntStream;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * Each transport forced in turn, in a real Chromium, same origin: 200 messages published while
@@ -26,20 +25,19 @@ class EveryTransportTest {
     static final Chromium chromium = new Chromium();
 
     @ParameterizedTest
-    @ValueSource(strings = {"websocket", "sse", "xhr-streaming", "iframe", "htmlfile", "long-polling", "jsonp", "polling"})
-    void twoHundredMessagesArriveInOrder(String transport) throws Exception {
+    @EnumSource(BrowserTransport.class)
+    void twoHundredMessagesArriveInOrder(BrowserTransport transport) throws Exception {
         String channel = "/every/" + transport;
         HalleyPage page = HalleyPage.open(chromium.newProfile(), server.uri("/test/blank.html"), server.uri("/halley.js"))
-                .connect("", "{transports: ['" + transport + "'], pollInterval: 100}")
+                .connect("", transport.forced(""))
                 .subscribe(channel, "{since: 0}");
         page.awaitState("connected");
         for (int n = 1; n <= 200; n++) {
             server.publish(channel, "{\"n\":" + n + "}");
         }
-        page.awaitCount(channel, 200);
-        assertThat(page.numbers(channel)).containsExactlyElementsOf(IntStream.rangeClosed(1, 200).boxed().toList());
-        assertThat(page.transport()).isEqualTo(transport);
+        page.assertOneTo(channel, 200);
+        assertThat(page.transport()).isEqualTo(transport.toString());
         assertThat(page.events("gap")).isEmpty();
-        assertThat(page.events("transport")).extracting(e -> e.get("transport").asText()).isEqualTo(List.of(transport));
+        assertThat(page.events("transport")).extracting(e -> e.get("transport").asText()).isEqualTo(List.of(transport.toString()));
     }
 }

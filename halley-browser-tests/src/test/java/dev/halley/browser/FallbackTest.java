@@ -2,14 +2,12 @@ package dev.halley.browser;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.halley.core.HalleyException;
 import dev.halley.core.ReplyError;
 import dev.halley.server.ServerContext;
 import dev.halley.server.http.Route;
 import dev.halley.server.testing.HalleyServerExtension;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 import org.junit.jupiter.api.Test;
@@ -44,28 +42,24 @@ class FallbackTest {
         Profile profile = chromium.newProfile();
         HalleyPage first = open(profile, "{}");
         first.subscribe("/fallback/ws", "{since: 0}").awaitTransport("sse");
-        List<JsonNode> tried = first.events("transport");
-        assertThat(tried).extracting(e -> e.get("transport").asText()).containsExactly("websocket", "sse");
-        assertThat(tried.get(1).get("reason").asText()).startsWith("websocket failed: could not connect");
+        assertThat(first.transportsTried()).containsExactly("websocket (initial)",
+                "sse (websocket failed: could not connect (code 1006))");
         server.publish("/fallback/ws", "{\"n\":1}");
-        first.awaitCount("/fallback/ws", 1);
+        first.assertOneTo("/fallback/ws", 1);
 
         HalleyPage next = open(profile, "{}");
         next.subscribe("/fallback/ws", "{since: 0}").awaitTransport("sse");
-        assertThat(next.events("transport")).extracting(e -> e.get("transport").asText() + " (" + e.get("reason").asText() + ")")
-                .containsExactly("sse (remembered)");
+        assertThat(next.transportsTried()).containsExactly("sse (remembered)");
     }
 
     @Test
     void aStreamWithNoByteWithinTheDeadlineGivesWayToLongPolling() throws Exception {
         HalleyPage page = open(chromium.newProfile(), "{transports: ['xhr-streaming', 'long-polling'], connectTimeout: 1000}");
         page.subscribe("/fallback/buffered", "{since: 0}").awaitTransport("long-polling");
-        List<JsonNode> tried = page.events("transport");
-        assertThat(tried).extracting(e -> e.get("transport").asText()).containsExactly("xhr-streaming", "long-polling");
-        assertThat(tried.get(1).get("reason").asText()).isEqualTo("xhr-streaming failed: no data within 1000 ms");
+        assertThat(page.transportsTried()).containsExactly("xhr-streaming (initial)",
+                "long-polling (xhr-streaming failed: no data within 1000 ms)");
         server.publish("/fallback/buffered", "{\"n\":1}");
-        page.awaitCount("/fallback/buffered", 1);
-        assertThat(page.numbers("/fallback/buffered")).containsExactly(1);
+        page.assertOneTo("/fallback/buffered", 1);
     }
 
     private static HalleyPage open(Profile profile, String options) {

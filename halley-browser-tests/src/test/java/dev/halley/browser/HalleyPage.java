@@ -1,5 +1,7 @@
 package dev.halley.browser;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.halley.server.ConfigKey;
 import dev.halley.server.HalleyConfig;
@@ -7,6 +9,7 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.IntStream;
 
 /**
  * A tab running halley.js with the recorder of {@code pages/record.js}: connect, subscribe, and
@@ -64,6 +67,17 @@ final class HalleyPage {
 
     void awaitCount(String channel, int count) {
         page.waitFor("rec.count(" + quote(channel) + ") >= " + count, DEADLINE);
+    }
+
+    /** Waits for {@code count} messages on {@code channel} and checks they are {@code n} = 1…count, once each, in order. */
+    void assertOneTo(String channel, int count) {
+        awaitCount(channel, count);
+        assertThat(numbers(channel)).containsExactlyElementsOf(IntStream.rangeClosed(1, count).boxed().toList());
+    }
+
+    /** Each transport event as {@code "name (reason)"}, in order. */
+    List<String> transportsTried() {
+        return events("transport").stream().map(e -> e.get("transport").asText() + " (" + e.get("reason").asText() + ")").toList();
     }
 
     /** The {@code data.n} of each message received on {@code channel}, in arrival order. */
