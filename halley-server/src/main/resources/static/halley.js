@@ -90,6 +90,8 @@ var Halley = (function (root) {
   var CHANNEL_CHARS = /^[A-Za-z0-9_\-.:@/]{1,255}$/;
   var doc = root && root.document;
   var callbackSeq = 0;
+  // Two copies of this file on one page (a script and the module) must not share callback names.
+  var callbackPrefix = '_halley' + Math.random().toString(36).slice(2, 7) + '_';
 
   /** An error the server answered with (`{"error","message"}`) or a transport failure. */
   class HalleyError extends Error {
@@ -163,16 +165,20 @@ var Halley = (function (root) {
     }
   }
 
-  /** A fresh global function name for a JSONP or frame callback (`_halley7`). */
+  /** A fresh global function name for a JSONP or frame callback (`_halleyk3x9a_7`). */
   function globalCallback(fn) {
-    var name = '_halley' + (++callbackSeq);
+    var name = callbackPrefix + (++callbackSeq);
     root[name] = fn;
     return name;
   }
 
-  /** A late call (a script already on its way) must find a function: leave a no-op behind. */
+  /**
+   * A late call (a script already on its way) must find a function: leave a no-op behind, and
+   * forget it once no answer can be that late.
+   */
   function retireCallback(name) {
     root[name] = function () {};
+    setTimeout(function () { delete root[name]; }, 120000);
   }
 
   function storage() {
@@ -306,6 +312,9 @@ var Halley = (function (root) {
         return Promise.reject(new HalleyError('bad_channel', 'Not a channel name: ' + channel));
       }
       var viaConn = this._conn && this._conn.publish && this._conn.publish(channel, data);
+      if (!viaConn && this._opts.bridge) {
+        return Promise.reject(new HalleyError('unavailable', 'The bridge is not connected (yet).'));
+      }
       var answer = viaConn || (this.transport === 'jsonp'
         ? jsonp(this, '/publish?' + new URLSearchParams({channel: channel, data: JSON.stringify(data)}),
           PUBLISH_TIMEOUT_MS).promise
@@ -1436,6 +1445,7 @@ var Halley = (function (root) {
     var timer = null;
     var nextId = 1;
     var pending = new Map();
+    var queued = [];  // publishes made before the bridge was ready
 
     function post(msg) {
       frame.contentWindow.postMessage(Object.assign({halley: 1}, msg), target);
@@ -1461,6 +1471,7 @@ var Halley = (function (root) {
         clearTimeout(timer);
         ready = true;
         client._patterns().forEach(sendSubscribe);
+        queued.splice(0).forEach(post);
       } else if (m.type === 'refused') {
         client._emit('error', {error: 'forbidden', message: m.message});
         fail(m.message);
@@ -1534,13 +1545,19 @@ var Halley = (function (root) {
           post({op: 'unsubscribe', channel: pattern});
         }
       },
+      /** Sent at once when the bridge is ready, else when it becomes ready. */
       publish: function (channel, data) {
-        if (!ready || dead) {
+        if (dead) {
           return null;
         }
         var id = nextId++;
         return pendingPublish(pending, id, function () {
-          post({op: 'publish', id: id, channel: channel, data: data});
+          var msg = {op: 'publish', id: id, channel: channel, data: data};
+          if (ready) {
+            post(msg);
+          } else {
+            queued.push(msg);
+          }
         });
       }
     };

@@ -2,6 +2,7 @@ package dev.halley.browser;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.halley.server.ConfigKey;
 import dev.halley.server.testing.HalleyServerExtension;
 import java.util.ArrayList;
@@ -60,6 +61,15 @@ class CrossOriginTest {
                 + ".filter(e => e.name.startsWith(" + DriverProcess.JSON.valueToTree(listed.uri("/").toString()) + "))"
                 + ".map(e => new URL(e.name).pathname)").forEach(p -> paths.add(p.asText()));
         assertThat(paths).containsOnly("/halley.js", "/bridge.html");
+    }
+
+    @Test
+    void aPublishMadeBeforeTheBridgeIsReadyIsSentWhenItIs() {
+        HalleyPage page = open(listed, "{bridge: true}");
+        JsonNode result = page.page().eval("rec.client.publish('/bridge/early', {n: 1})");
+        assertThat(result.get("offset").asInt()).isEqualTo(1);
+        page.subscribe("/bridge/early", "{since: 0}");
+        page.assertOneTo("/bridge/early", 1);
     }
 
     @Test
