@@ -146,6 +146,10 @@ public final class BenchMain {
             return startCometd(flags, out);
         }
         List<String> jvm = serverJvm(flags);
+        if (scenario.equals("idle")) {
+            // Native memory per connection is read from NMT's summary (about 2 % overhead; idle only).
+            jvm.add("-XX:NativeMemoryTracking=summary");
+        }
         Path jar = flags.has("server-jar") ? Path.of(flags.string("server-jar", "")) : ChildServer.defaultJar();
         Path log = Path.of(out.toString().replaceFirst("\\.json$", "") + "-server.log");
         System.err.println("starting server: " + jar + " " + jvm);
