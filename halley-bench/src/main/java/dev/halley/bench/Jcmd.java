@@ -22,6 +22,12 @@ final class Jcmd {
     private static final Pattern HISTO = Pattern.compile("^\\s*\\d+:\\s+(\\d+)\\s+(\\d+)\\s+(\\S+)");
     private static final Pattern NMT_CATEGORY = Pattern.compile("^-\\s+(.+?) \\(reserved=\\d+KB, committed=(\\d+)KB", Pattern.MULTILINE);
     private static final String HEAP = "Java Heap";
+    /**
+     * The JIT's categories: compiled code and the compiler's arenas grow and shrink with what it
+     * is compiling at the moment of the reading, not with connections (readings swing by hundreds
+     * of bytes per connection either way), so per-connection figures leave them out.
+     */
+    private static final java.util.Set<String> JIT = java.util.Set.of("Code", "Compiler", "Arena Chunk");
 
     private Jcmd() {
     }
@@ -84,12 +90,19 @@ final class Jcmd {
         return out;
     }
 
-    /** The sum of all categories but the Java heap. */
+    /** The sum of all categories but the Java heap and the JIT's. */
     static long outsideHeap(Map<String, Long> categories) {
-        return categories.entrySet().stream().filter(e -> !e.getKey().equals(HEAP)).mapToLong(Map.Entry::getValue).sum();
+        return categories.entrySet().stream().filter(e -> counted(e.getKey())).mapToLong(Map.Entry::getValue).sum();
     }
 
-    /** The NMT categories (but the heap) that grew between two summaries, as {@code "name N B"} per connection, largest first. */
+    private static boolean counted(String category) {
+        return !category.equals(HEAP) && !JIT.contains(category);
+    }
+
+    /**
+     * The NMT categories (but the heap) that changed between two summaries, as {@code "name N B"}
+     * per connection, largest first; the JIT's are marked as left out of the total.
+     */
     static List<String> nativeGrowthPerConnection(Map<String, Long> before, Map<String, Long> after, long conns) {
         if (conns <= 0 || before.isEmpty() || after.isEmpty()) {
             return List.of();
@@ -99,7 +112,7 @@ final class Jcmd {
                 .map(e -> Map.entry(e.getKey(), (e.getValue() - before.getOrDefault(e.getKey(), 0L)) / (double) conns))
                 .filter(e -> Math.abs(e.getValue()) >= 1)
                 .sorted(Map.Entry.<String, Double>comparingByValue().reversed())
-                .map(e -> String.format(Locale.ROOT, "%s %.0f B", e.getKey(), e.getValue()))
+                .map(e -> String.format(Locale.ROOT, "%s %.0f B%s", e.getKey(), e.getValue(), counted(e.getKey()) ? "" : " (JIT, not counted)"))
                 .toList();
     }
 
