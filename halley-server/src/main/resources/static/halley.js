@@ -237,6 +237,7 @@ var Halley = (function (root) {
       this._last = new Map();      // concrete channel -> last offset delivered
       this._cursor = null;         // HTTP transports: resume point after the last batch
       this._cursorCovers = new Set();  // the channels of the request that gave _cursor
+      this._hold = null;           // live messages waiting for a catch-up (see _httpRequest)
       this._rememberKey = 'halley.transport ' + origin + this._base.replace(/^[a-z]+:\/\/[^/]*/i, '');
       this._index = this._opts.bridge ? 0 : this._rememberedIndex();
       this._worked = new Set();    // transports that have connected at least once
@@ -484,6 +485,7 @@ var Halley = (function (root) {
       }
       this._conn = null;
       driver.stop();
+      this._abandonHold();
       var name = driver.name;
       var proven = this._worked.has(name);
       if (wasOpen) {
@@ -592,9 +594,17 @@ var Halley = (function (root) {
       }
     }
 
-    /** Delivers one message object to the matching subscriptions, dropping duplicates. */
-    _deliver(msg) {
+    /**
+     * Delivers one message object to the matching subscriptions, dropping duplicates. A live
+     * message of a channel being caught up waits for the catch-up (`direct`: it is from it).
+     */
+    _deliver(msg, direct) {
       if (!msg || typeof msg.channel !== 'string' || typeof msg.offset !== 'number') {
+        return;
+      }
+      var held = !direct && this._hold && this._hold.queues.get(msg.channel);
+      if (held) {
+        held.push(msg);
         return;
       }
       var targets = [];
@@ -665,14 +675,23 @@ var Halley = (function (root) {
     }
 
     /**
-     * The query string for an HTTP subscribe request over `channels`. A request resumes with
-     * one cursor or one channel's `since`; a channel it cannot resume but whose position is
-     * known gets a one-shot catch-up: `GET /poll?channel=C&since=N` (call `_catchUp()`
-     * after issuing the request, so that the two overlap rather than leave a hole; the
-     * overlap is de-duplicated by offset).
-     * @returns {{query: string, catchUp: Array<Array>}}
+     * An HTTP subscribe request over `channels`: `{query, hold}`. A request resumes with one
+     * cursor or one channel's `since`; a channel it cannot resume but whose position is known
+     * is caught up once from history (`GET /poll?channel=C&since=N`). Live messages of those
+     * channels are held meanwhile (`hold`): history answered after newer live messages must not
+     * be overtaken by them. Start the catch-up (`_catchUp(hold)`) once the server has confirmed
+     * the request's subscription (a stream's first bytes, a poll's answer), so the two overlap
+     * rather than leave a hole; the overlap is de-duplicated by offset.
+     *
+     * `continuing`: the request goes on from the last one's cursor (a stream re-opened after
+     * its reconnect notice, the next long-poll), so a catch-up still under way stays valid;
+     * any other request abandons it and catches those channels up again.
+     * @returns {{query: string, hold: Object|null}}
      */
-    _httpRequest(channels) {
+    _httpRequest(channels, continuing) {
+      if (!continuing) {
+        this._abandonHold();
+      }
       var self = this;
       var q = new URLSearchParams();
       channels.forEach(function (c) { q.append('channel', c); });
@@ -684,10 +703,15 @@ var Halley = (function (root) {
         q.set('since', String(this._sinceFor(channels[0])));
         covered = function (c) { return c === channels[0]; };
       }
-      var catchUp = channels.filter(function (c) {
+      var list = channels.filter(function (c) {
         return !covered(c) && !isWildcard(c) && self._sinceFor(c) !== undefined;
       }).map(function (c) { return [c, self._sinceFor(c)]; });
-      return {query: q.toString(), catchUp: catchUp};
+      var hold = null;
+      if (list.length && !continuing) {
+        hold = this._hold = {list: list, queues: new Map()};
+        list.forEach(function (entry) { hold.queues.set(entry[0], []); });
+      }
+      return {query: q.toString(), hold: hold};
     }
 
     /** A cursor from a batch or stream opened over `channels`. */
@@ -696,31 +720,59 @@ var Halley = (function (root) {
       this._cursorCovers = new Set(channels);
     }
 
-    /** See `_httpRequest`. `isCurrent()` says whether the requesting driver still is. */
-    _catchUp(list, isCurrent) {
+    /**
+     * A catch-up that will not complete (its driver failed, or a new request replaced it):
+     * drop what it held, and let no cursor claim its channels, so the next request catches
+     * them up again from the last offset delivered.
+     */
+    _abandonHold() {
+      var hold = this._hold;
+      this._hold = null;
+      if (hold) {
+        var covers = this._cursorCovers;
+        hold.queues.forEach(function (queue, channel) { covers.delete(channel); });
+      }
+    }
+
+    /**
+     * Catches up the channels of `hold` (see `_httpRequest`; null: nothing to do), then
+     * delivers what was held. `fail` ends the driver when a catch-up fails: the next
+     * connection tries again.
+     */
+    _catchUp(hold, fail) {
+      if (!hold) {
+        return;
+      }
       var self = this;
-      list.forEach(function (entry) {
+      Promise.all(hold.list.map(function (entry) {
         var q = new URLSearchParams({channel: entry[0], since: String(entry[1])});
-        self._get('/poll?' + q, self._opts.connectTimeout).promise.then(function (batch) {
-          if (isCurrent()) {
-            self._applyBatch(batch);
-          }
-        }, function (e) {
-          if (isCurrent()) {
-            self._emit('error', {channel: entry[0], error: e.code || 'network', message: e.message});
+        return self._get('/poll?' + q, self._opts.connectTimeout).promise.then(function (batch) {
+          if (self._hold === hold) {
+            self._applyBatch(batch, true);
           }
         });
+      })).then(function () {
+        if (self._hold === hold) {
+          self._hold = null;
+          hold.queues.forEach(function (queue) {
+            queue.forEach(function (m) { self._deliver(m); });
+          });
+        }
+      }, function (e) {
+        if (self._hold === hold) {
+          fail('catching up: ' + e.message);
+        }
       });
     }
 
     /** Gaps and messages of a batch response (`/poll`, `/longpoll`), in order. */
-    _applyBatch(batch) {
+    _applyBatch(batch, direct) {
       var self = this;
       (Array.isArray(batch.gaps) ? batch.gaps : []).forEach(function (channel) {
         self._gap(channel);
       });
       (Array.isArray(batch.messages) ? batch.messages : []).forEach(function (m) {
-        self._deliver(m);
+        self._deliver(m, direct);
       });
     }
 
@@ -1097,7 +1149,6 @@ var Halley = (function (root) {
     var timer = null;
     var generation = 0;
     var channels = [];       // of the current EventSource
-    var quickRetry = true;   // one immediate re-open after a stream that ended on its own
 
     function close() {
       generation++;
@@ -1124,66 +1175,72 @@ var Halley = (function (root) {
       // `event: reconnect` ({"reason","cursor"}): the server ends this stream (shutdown, slow
       // consumer); pick up at once from the cursor it gave.
       if (ev.type === 'reconnect' || reconnect) {
-        open();
+        open(true);
       }
     }
 
-    function open() {
+    /** (Re)opens the stream; `continuing`: from the cursor of the one that just ended. */
+    function open(continuing) {
       close();
       channels = client._patterns();
       if (channels.length === 0) {
         idle(client, driver, state);
         return;
       }
+      var mine = generation;
+      var req = client._httpRequest(channels, continuing);
       if (client._cursor) {
-        stream();
+        stream(req.query, req.hold);
         return;
       }
-      var mine = generation;
-      var req = client._httpRequest(channels);
-      var current = function () { return !state.dead && mine === generation; };
       client._get('/poll?' + req.query, client._opts.connectTimeout).promise.then(function (batch) {
-        if (current()) {
+        if (!state.dead && mine === generation) {
           client._applyBatch(batch);
           client._setCursor(batch.cursor, channels);
-          stream();
+          client._catchUp(req.hold, fail);
+          stream(client._httpRequest(channels, true).query, null);  // the cursor covers every channel now
         }
       }, function (e) {
-        if (current()) {
+        if (!state.dead && mine === generation) {
           fail('GET /poll: ' + e.message);
         }
       });
-      client._catchUp(req.catchUp, current);
     }
 
-    function stream() {
-      var req = client._httpRequest(channels);
-      var source = es = new EventSource(client._url('/sse?' + req.query));
-      var openedAt = 0;
-      client._catchUp(req.catchUp, function () { return source === es && !state.dead; });
+    /** Opens the EventSource; once the server has subscribed it, catches up `hold`. */
+    function stream(query, hold) {
+      var source = es = new EventSource(client._url('/sse?' + query));
+      var opened = false;
+      var carried = false;  // data came through this stream
       timer = setTimeout(function () {
         fail('no answer within ' + client._opts.connectTimeout + ' ms');
       }, client._opts.connectTimeout);
       source.onopen = function () {
-        openedAt = Date.now();
+        opened = true;
         clearTimeout(timer);
         proven(client, driver, state);
+        client._catchUp(hold, fail);
+        hold = null;
       };
-      source.onmessage = onData;
-      source.addEventListener('gap', onData);
-      source.addEventListener('reconnect', onData);
+      var onEvent = function (ev) {
+        carried = true;
+        onData(ev);
+      };
+      source.onmessage = onEvent;
+      source.addEventListener('gap', onEvent);
+      source.addEventListener('reconnect', onEvent);
       // EventSource would retry by itself after the server's `retry:` delay; take over
-      // instead, so that our cursor, backoff and transport fallback apply. A stream that ends
-      // after a good while (its byte budget) is re-opened at once; anything else is a failure.
+      // instead, so that our cursor, backoff and transport fallback apply. The server ends a
+      // stream silently at its byte budget: one that carried data is re-opened at once from
+      // its cursor; one that ended without any is a failure.
       source.onerror = function () {
         if (source !== es) {
           return;
         }
-        if (!openedAt) {
+        if (!opened) {
           fail('could not connect');
-        } else if (quickRetry || Date.now() - openedAt >= STABLE_MS) {
-          quickRetry = false;
-          open();
+        } else if (carried) {
+          open(true);
         } else {
           fail('stream ended');
         }
@@ -1232,7 +1289,8 @@ var Halley = (function (root) {
         timer = setTimeout(function () { fail(why); }, ms);
       }
 
-      function open() {
+      /** (Re)opens the stream; `continuing`: from the cursor of the one that just ended. */
+      function open(continuing) {
         end();
         var channels = client._patterns();
         if (channels.length === 0) {
@@ -1241,7 +1299,8 @@ var Halley = (function (root) {
         }
         var mine = generation;
         var current = function () { return !state.dead && mine === generation; };
-        var req = client._httpRequest(channels);
+        var req = client._httpRequest(channels, continuing);
+        var hold = req.hold;
         watch(client._opts.connectTimeout, 'no data within ' + client._opts.connectTimeout + ' ms');
         close = pipe(client, path + '?' + req.query, function (obj) {
           if (!current()) {
@@ -1254,15 +1313,16 @@ var Halley = (function (root) {
           }
           watch(STREAM_SILENCE_MS, 'silent for ' + STREAM_SILENCE_MS + ' ms');
           proven(client, driver, state);
+          client._catchUp(hold, fail);  // the server has subscribed the stream: no hole
+          hold = null;
           if (client._streamObject(obj, channels)) {
-            open();
+            open(true);
           }
         }, function (why) {
           if (current()) {
             fail(why);
           }
         });
-        client._catchUp(req.catchUp, current);
       }
 
       var driver = httpDriver(state, open, end, fail, function () {
@@ -1391,21 +1451,19 @@ var Halley = (function (root) {
           idle(client, driver, state);
           return;
         }
-        var hold = held && !first;
+        var longPoll = held && !first;
         var opts = client._opts;
-        var req = client._httpRequest(channels);
-        var path = hold ? '/longpoll?' + req.query + '&timeout=' + opts.longPollTimeout : '/poll?' + req.query;
+        var req = client._httpRequest(channels, !first);
+        var path = longPoll ? '/longpoll?' + req.query + '&timeout=' + opts.longPollTimeout : '/poll?' + req.query;
         var current = function () { return !state.dead && mine === generation; };
-        inflight = client._get(path, (hold ? opts.longPollTimeout * 1000 : 0) + opts.connectTimeout);
-        if (first) {
-          client._catchUp(req.catchUp, current);
-        }
+        inflight = client._get(path, (longPoll ? opts.longPollTimeout * 1000 : 0) + opts.connectTimeout);
         inflight.promise.then(function (batch) {
           if (!current()) {
             return;  // re-opened meanwhile; the cursor did not move, so nothing is lost
           }
           client._applyBatch(batch);
           client._setCursor(batch.cursor, channels);
+          client._catchUp(req.hold, fail);  // answered, so subscribed: the catch-up leaves no hole
           proven(client, driver, state);
           if (held) {
             request(false);

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.halley.server.ConfigKey;
 import dev.halley.server.testing.HalleyServerExtension;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -39,5 +41,37 @@ class EveryTransportTest {
         assertThat(page.transport()).isEqualTo(transport.toString());
         assertThat(page.events("gap")).isEmpty();
         assertThat(page.events("transport")).extracting(e -> e.get("transport").asText()).isEqualTo(List.of(transport.toString()));
+    }
+
+    /**
+     * Two channels resumed from an offset while publishing goes on: the request carries no
+     * per-channel position, so the client catches each channel up from history; the catch-up
+     * must neither leave a hole before the live stream nor be overtaken by it.
+     */
+    @ParameterizedTest
+    @EnumSource(BrowserTransport.class)
+    void twoChannelsResumeFromAnOffsetWhilePublishingGoesOn(BrowserTransport transport) throws Exception {
+        String a = "/resume/" + transport + "/a";
+        String b = "/resume/" + transport + "/b";
+        publishBoth(a, b, 1, 20);
+        HalleyPage page = HalleyPage.open(chromium.newProfile(), server.uri("/test/blank.html"), server.uri("/halley.js"))
+                .connect("", transport.forced(""));
+        CompletableFuture<Void> publisher = CompletableFuture.runAsync(() -> publishBoth(a, b, 21, 80));
+        page.subscribe(a, "{since: 10}").subscribe(b, "{since: 10}");
+        publisher.get(20, TimeUnit.SECONDS);
+        page.assertRange(a, 11, 80);
+        page.assertRange(b, 11, 80);
+        assertThat(page.events("gap")).isEmpty();
+    }
+
+    private static void publishBoth(String a, String b, int from, int to) {
+        try {
+            for (int n = from; n <= to; n++) {
+                server.publish(a, "{\"n\":" + n + "}");
+                server.publish(b, "{\"n\":" + n + "}");
+            }
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
     }
 }

@@ -66,13 +66,24 @@ final class HalleyPage {
     }
 
     void awaitCount(String channel, int count) {
-        page.waitFor("rec.count(" + quote(channel) + ") >= " + count, DEADLINE);
+        try {
+            page.waitFor("rec.count(" + quote(channel) + ") >= " + count, DEADLINE);
+        } catch (AssertionError e) {
+            throw new AssertionError(e.getMessage() + "\n--- " + page.eval("String(rec.client)").asText()
+                    + "\nreceived on " + channel + ": " + page.eval("(rec.messages[" + quote(channel) + "] || []).map(m => m.data.n)")
+                    + "\nevents: " + page.eval("rec.events"), e);
+        }
     }
 
     /** Waits for {@code count} messages on {@code channel} and checks they are {@code n} = 1…count, once each, in order. */
     void assertOneTo(String channel, int count) {
-        awaitCount(channel, count);
-        assertThat(numbers(channel)).containsExactlyElementsOf(IntStream.rangeClosed(1, count).boxed().toList());
+        assertRange(channel, 1, count);
+    }
+
+    /** Waits for the messages {@code n} = from…to on {@code channel} and checks they came once each, in order, and nothing else. */
+    void assertRange(String channel, int from, int to) {
+        awaitCount(channel, to - from + 1);
+        assertThat(numbers(channel)).containsExactlyElementsOf(IntStream.rangeClosed(from, to).boxed().toList());
     }
 
     /** Each transport event as {@code "name (reason)"}, in order. */
