@@ -40,7 +40,18 @@ public final class HalleyServerExtension implements BeforeAllCallback, AfterAllC
 
     /** Starts (or restarts, on a new port) the server. */
     public void start() throws InterruptedException {
-        HalleyConfig config = tweak.apply(HalleyConfig.defaults().withPort(0).with(dev.halley.server.ConfigKey.HOST, "127.0.0.1"));
+        start(0);
+    }
+
+    /** Stops the server and starts a new one on the same port: clients that keep their URL reconnect to it. */
+    public void restart() throws InterruptedException {
+        int port = port();
+        stop();
+        start(port);
+    }
+
+    private void start(int port) throws InterruptedException {
+        HalleyConfig config = tweak.apply(HalleyConfig.defaults().withPort(port).with(dev.halley.server.ConfigKey.HOST, "127.0.0.1"));
         server = HalleyServer.start(config);
         http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     }
