@@ -317,6 +317,9 @@ final class BayeuxEngine {
      * the door then calls {@link BayeuxSession#connectEnded}.
      */
     List<byte[]> answerConnect(PendingConnect p, ConnectHold.End end) {
+        if (end == ConnectHold.End.NOW && server.isShuttingDown()) {
+            end = ConnectHold.End.SHUTDOWN;
+        }
         List<byte[]> parts = new ArrayList<>();
         Inbound m = p.message;
         ObjectNode reply = switch (end) {

@@ -44,6 +44,9 @@ final class HttpConnectHold implements ConnectHold {
         }, connect.holdMillis, TimeUnit.MILLISECONDS);
         if (!session.hold(this)) {
             release(End.ENDED);
+        } else if (sessions.server().isShuttingDown() && session.takeHold(this)) {
+            // The shutdown began after the batch was read, maybe before this hold could hear of it.
+            release(End.SHUTDOWN);
         }
     }
 
