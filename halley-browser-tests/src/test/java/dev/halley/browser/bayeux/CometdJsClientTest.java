@@ -151,6 +151,19 @@ class CometdJsClientTest {
     }
 
     @Test
+    void theTimesyncExtensionLearnsTheServerClock() {
+        CometdPage p = CometdPage.start(chromium.open(server.uri("/test/blank.html")), "long-polling", "/js/timesync", "timesync");
+        try {
+            p.awaitSubscribed(1);
+            p.page().waitFor("connects.some(c => c.ext && c.ext.timesync && typeof c.ext.timesync.ts === 'number')", CometdPage.DEADLINE);
+            // Same machine: the server's clock as the extension estimates it is the page's, give or take.
+            assertThat(p.page().eval("Math.abs(cometd.getExtension('timesync').getServerTime() - Date.now())").asLong()).isLessThan(2_000);
+        } finally {
+            p.page().close();
+        }
+    }
+
+    @Test
     void twoTabsOfOneBrowserShareItsConnectionsOneHoldsTheOtherPolls() throws Exception {
         String channel = "/js/tabs";
         Profile browser = chromium.newProfile();

@@ -43,12 +43,18 @@ final class CometdPage {
      * and subscribes to {@code channel} on every successful handshake.
      */
     static CometdPage start(BrowserPage page, String transport, String channel, boolean ack) {
+        return start(page, transport, channel, ack ? "ack" : null);
+    }
+
+    /** {@link #start(BrowserPage, String, String, boolean)} with one of CometD's extensions: {@code ack} or {@code timesync}. */
+    static CometdPage start(BrowserPage page, String transport, String channel, String extension) {
         page.eval("(async () => {"
                 + " const m = await import('/cometd-js/cometd.js');"
                 + " const cometd = new m.CometD();"
                 + " window.cometd = cometd; window.got = []; window.handshakes = 0; window.subscribed = 0; window.connects = [];"
                 + " for (const t of cometd.getTransportTypes()) { if (t !== '" + transport + "') cometd.unregisterTransport(t); }"
-                + (ack ? " cometd.registerExtension('ack', new m.AckExtension());" : "")
+                + ("ack".equals(extension) ? " cometd.registerExtension('ack', new m.AckExtension());" : "")
+                + ("timesync".equals(extension) ? " cometd.registerExtension('timesync', new m.TimeSyncExtension());" : "")
                 + " cometd.configure({url: location.origin + '/cometd', logLevel: 'warn', backoffIncrement: 100, maxBackoff: 1000});"
                 + " cometd.addListener('/meta/connect', r => connects.push(r));"
                 + " cometd.addListener('/meta/handshake', r => { if (!r.successful) return; handshakes++;"

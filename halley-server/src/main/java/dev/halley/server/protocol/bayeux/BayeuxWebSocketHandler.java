@@ -8,16 +8,12 @@ import dev.halley.server.http.Json;
 import dev.halley.server.http.ShutdownEvent;
 import dev.halley.server.transport.websocket.Heartbeat;
 import dev.halley.server.transport.websocket.WebSocketLifecycle;
-import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
-import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
-import io.netty.util.ReferenceCountUtil;
 import io.netty.util.Timeout;
 import java.util.ArrayList;
 import java.util.List;
@@ -100,31 +96,7 @@ final class BayeuxWebSocketHandler extends ChannelInboundHandlerAdapter implemen
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        try {
-            if (lifecycle.isClosing()) {
-                lifecycle.whileClosing(msg);
-            } else if (msg instanceof WebSocketFrame frame) {
-                heartbeat.heard();
-                onFrame(frame);
-            } else {
-                // Bytes the HTTP codec still held when it was removed: a client that did not wait for the 101.
-                lifecycle.closeWith(CloseReason.PROTOCOL_ERROR, true);
-            }
-        } finally {
-            ReferenceCountUtil.release(msg);
-        }
-    }
-
-    private void onFrame(WebSocketFrame frame) {
-        if (frame instanceof TextWebSocketFrame) {
-            onText(ByteBufUtil.getBytes(frame.content()));
-        } else if (frame instanceof PingWebSocketFrame) {
-            write(new PongWebSocketFrame(frame.content().retain()));
-        } else if (frame instanceof CloseWebSocketFrame close) {
-            lifecycle.closedByClient(close);
-        } else if (!(frame instanceof PongWebSocketFrame)) {
-            lifecycle.closeWith(CloseReason.UNSUPPORTED_DATA, true); // binary: Bayeux is JSON text
-        }
+        lifecycle.read(msg, heartbeat, this::onText, this::write);
     }
 
     @Override
