@@ -15,16 +15,12 @@ import dev.halley.server.ServerContext;
 import dev.halley.server.api.Publishing;
 import dev.halley.server.http.Json;
 import dev.halley.server.http.ShutdownEvent;
-import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
-import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
-import io.netty.util.ReferenceCountUtil;
 import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -97,31 +93,7 @@ final class WebSocketHandler extends ChannelInboundHandlerAdapter implements Fee
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        try {
-            if (lifecycle.isClosing()) {
-                lifecycle.whileClosing(msg);
-            } else if (msg instanceof WebSocketFrame frame) {
-                heartbeat.heard();
-                onFrame(frame);
-            } else {
-                // Bytes the HTTP codec still held when it was removed: a client that did not wait for the 101.
-                lifecycle.closeWith(CloseReason.PROTOCOL_ERROR, true);
-            }
-        } finally {
-            ReferenceCountUtil.release(msg);
-        }
-    }
-
-    private void onFrame(WebSocketFrame frame) {
-        if (frame instanceof TextWebSocketFrame) {
-            onRequest(ByteBufUtil.getBytes(frame.content()));
-        } else if (frame instanceof PingWebSocketFrame) {
-            write(new PongWebSocketFrame(frame.content().retain()));
-        } else if (frame instanceof CloseWebSocketFrame close) {
-            lifecycle.closedByClient(close);
-        } else if (!(frame instanceof PongWebSocketFrame)) {
-            lifecycle.closeWith(CloseReason.UNSUPPORTED_DATA, true); // binary: this protocol is JSON text
-        }
+        lifecycle.read(msg, heartbeat, this::onRequest, this::write);
     }
 
     @Override
