@@ -15,21 +15,24 @@ import java.util.regex.Pattern;
  *     nodes (Redis ingestion), as the publish API's body limit
  */
 public record BrokerConfig(String uri, String prefix, HistoryLimits history, int maxMessageBytes) {
-    private static final Pattern PREFIX = Pattern.compile("[A-Za-z0-9_-]{1,32}");
+    private static final Pattern PREFIX = Pattern.compile("[A-Za-z0-9_]{1,32}");
 
     public BrokerConfig {
         if (uri == null || uri.isBlank()) {
             throw new IllegalArgumentException("broker URI is required");
         }
         if (!isValidPrefix(prefix)) {
-            throw new IllegalArgumentException("broker-prefix must be 1-32 letters, digits, '_' or '-'");
+            throw new IllegalArgumentException("broker-prefix must be 1-32 letters, digits or '_'");
         }
         if (maxMessageBytes <= 0) {
             throw new IllegalArgumentException("maxMessageBytes must be positive");
         }
     }
 
-    /** Whether {@code prefix} is 1–32 letters, digits, {@code _} or {@code -} (safe as a Redis key part and a NATS token). */
+    /**
+     * Whether {@code prefix} is 1–32 letters, digits or {@code _}: safe as a Redis key part,
+     * Redis function name, NATS subject token and JetStream stream name.
+     */
     public static boolean isValidPrefix(String prefix) {
         return prefix != null && PREFIX.matcher(prefix).matches();
     }

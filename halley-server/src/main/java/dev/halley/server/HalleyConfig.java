@@ -60,7 +60,7 @@ public record HalleyConfig(
         require(broker.equals("memory") || broker.startsWith("redis://") || broker.startsWith("rediss://")
                 || broker.startsWith("redis-cluster://") || broker.startsWith("nats://"),
                 "broker must be memory, redis://…, redis-cluster://… or nats://…");
-        require(BrokerConfig.isValidPrefix(brokerPrefix), "broker-prefix must be 1-32 letters, digits, '_' or '-'");
+        require(BrokerConfig.isValidPrefix(brokerPrefix), "broker-prefix must be 1-32 letters, digits or '_'");
     }
 
     private static void require(boolean ok, String message) {
