@@ -385,30 +385,30 @@ public abstract class BrokerContract {
 
     /** A started node and everything its listener got. */
     protected final class Node {
-        final Broker broker;
-        final List<Message> received = new CopyOnWriteArrayList<>();
+        public final Broker broker;
+        public final List<Message> received = new CopyOnWriteArrayList<>();
 
         Node(Broker broker) {
             this.broker = broker;
             broker.start(received::add);
         }
 
-        Message publish(String channel, int n) {
+        public Message publish(String channel, int n) {
             return done(broker.publish(channel, json(n)));
         }
 
-        void subscribe(String pattern) {
+        public void subscribe(String pattern) {
             ChannelPattern p = ChannelPattern.parse(pattern);
             broker.subscribe(p);
             // The contract promises readiness to history reads of a matching channel, which is how a feed waits for it.
             done(broker.history(p.isWildcard() ? p.base() + "probe" : pattern, 0, 0));
         }
 
-        List<Long> offsets(String channel) {
+        public List<Long> offsets(String channel) {
             return received.stream().filter(m -> m.channel().equals(channel)).map(Message::offset).toList();
         }
 
-        void awaitOffsets(String channel, int count) {
+        public void awaitOffsets(String channel, int count) {
             await().atMost(Duration.ofSeconds(15)).until(() -> offsets(channel).size() >= count);
         }
     }

@@ -12,7 +12,6 @@ import io.lettuce.core.KeyScanCursor;
 import io.lettuce.core.RedisChannelHandler;
 import io.lettuce.core.RedisConnectionStateListener;
 import io.lettuce.core.ScanArgs;
-import io.lettuce.core.ScanCursor;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.pubsub.RedisPubSubAdapter;
 import java.net.SocketAddress;
@@ -199,7 +198,8 @@ public final class RedisBroker implements Broker {
             if (cursor.isFinished()) {
                 return CompletableFuture.completedFuture(List.copyOf(found));
             }
-            return scan(link.commands().scan(ScanCursor.of(cursor.getCursor()), args), args, pattern, found);
+            // The cursor itself, not its string: in a Cluster it also says which node the scan is on.
+            return scan(link.commands().scan(cursor, args), args, pattern, found);
         });
     }
 

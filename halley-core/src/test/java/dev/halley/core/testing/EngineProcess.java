@@ -40,9 +40,12 @@ public final class EngineProcess implements AutoCloseable {
                 "--save", "", "--appendonly", "no", "--protected-mode", "no"));
     }
 
-    /** A redis-server in cluster mode, to be joined into a cluster with {@code redis-cli --cluster create}. */
+    /**
+     * A redis-server in cluster mode, to be joined into a cluster with {@code redis-cli --cluster
+     * create}; its cluster bus listens on port + 10000, which must be free too.
+     */
     public static EngineProcess redisClusterNode() {
-        return start("redis-cluster", port -> List.of("redis-server", "--port", Integer.toString(port), "--bind", "127.0.0.1",
+        return start("redis-cluster", EngineProcess::freePortWithBus, port -> List.of("redis-server", "--port", Integer.toString(port), "--bind", "127.0.0.1",
                 "--save", "", "--appendonly", "no", "--protected-mode", "no", "--cluster-enabled", "yes",
                 "--cluster-config-file", "nodes-" + port + ".conf", "--cluster-node-timeout", "2000"));
     }
@@ -61,8 +64,16 @@ public final class EngineProcess implements AutoCloseable {
     }
 
     private static EngineProcess start(String name, IntFunction<List<String>> command) {
+        return start(name, EngineProcess::freePort, command);
+    }
+
+    private interface PortChoice {
+        int choose() throws IOException;
+    }
+
+    private static EngineProcess start(String name, PortChoice port, IntFunction<List<String>> command) {
         try {
-            EngineProcess p = new EngineProcess(name, command, freePort(), Files.createTempDirectory("halley-" + name));
+            EngineProcess p = new EngineProcess(name, command, port.choose(), Files.createTempDirectory("halley-" + name));
             p.start();
             return p;
         } catch (IOException e) {
@@ -130,6 +141,25 @@ public final class EngineProcess implements AutoCloseable {
     public static boolean accepts(int port) {
         try (Socket s = new Socket()) {
             s.connect(new InetSocketAddress("127.0.0.1", port), 200);
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private static int freePortWithBus() throws IOException {
+        java.util.Random random = new java.util.Random();
+        for (int i = 0; i < 100; i++) {
+            int port = 20_000 + random.nextInt(20_000);
+            if (isFree(port) && isFree(port + 10_000)) {
+                return port;
+            }
+        }
+        throw new IOException("no free port pair for a cluster node");
+    }
+
+    private static boolean isFree(int port) {
+        try (ServerSocket s = new ServerSocket(port, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
             return true;
         } catch (IOException e) {
             return false;
