@@ -5,8 +5,9 @@ import dev.halley.core.BrokerConfig;
 import dev.halley.core.ChannelPattern;
 import dev.halley.core.HalleyException;
 import dev.halley.core.HistorySlice;
-import dev.halley.core.LiveContinuity;
+import dev.halley.core.LiveSubscriptions;
 import dev.halley.core.Message;
+import dev.halley.core.Position;
 import dev.halley.core.ReplyError;
 import io.lettuce.core.KeyScanCursor;
 import io.lettuce.core.RedisChannelHandler;
@@ -20,14 +21,10 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -47,7 +44,7 @@ import org.slf4j.LoggerFactory;
  *       persisted everything: the price of never naming two messages with one position.</li>
  *   <li><b>Live fan-out.</b> Over Redis pub/sub, subscribed only for the channels and wildcards
  *       this node has subscribers for ({@code SUBSCRIBE P:C}, {@code PSUBSCRIBE P:base*}). What
- *       arrives goes through {@link LiveContinuity}: repeats dropped, runs lost live repaired
+ *       arrives goes through {@link LiveSubscriptions}: repeats dropped, runs lost live repaired
  *       from history by offset continuity.</li>
  *   <li><b>Redis away.</b> Commands fail fast ({@link HalleyException} {@code UNAVAILABLE} at
  *       once when disconnected, after 1.5 s when Redis hangs). On reconnect the broker reloads its
@@ -57,8 +54,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class RedisBroker implements Broker {
     private static final Logger LOG = LoggerFactory.getLogger(RedisBroker.class);
-    /** Live messages waiting for delivery before new ones are dropped (and repaired from history). */
-    private static final int MAX_QUEUED = 100_000;
     private static final byte[] TOP = RedisNames.bytes(Long.toString(Long.MAX_VALUE));
     private static final byte[] ALL = RedisNames.bytes(Integer.toString(Integer.MAX_VALUE));
 
@@ -66,15 +61,7 @@ public final class RedisBroker implements Broker {
     private final RedisNames names;
     private final String libraryCode;
     private final RedisLink link;
-    private final Set<ChannelPattern> followed = ConcurrentHashMap.newKeySet();
-    /** Subscriptions whose engine side is not yet in force; history reads of their channels wait for them. */
-    private final Map<ChannelPattern, CompletableFuture<Void>> pending = new ConcurrentHashMap<>();
-    private final AtomicBoolean reactivating = new AtomicBoolean();
-    private final AtomicBoolean reactivateAgain = new AtomicBoolean();
-    private final AtomicLong disconnectedAt = new AtomicLong(Long.MIN_VALUE);
-    private final AtomicLong reconnects = new AtomicLong();
-    private volatile LiveContinuity live;
-    private volatile boolean closed;
+    private volatile LiveSubscriptions live;
 
     /** Connects to Redis at {@code config.uri()} and loads the namespace's functions; see {@link RedisLink#connect}. */
     public RedisBroker(BrokerConfig config) {
@@ -93,8 +80,8 @@ public final class RedisBroker implements Broker {
 
     @Override
     public void start(Listener listener) {
-        live = new LiveContinuity("redis", listener, (channel, after) -> read(channel, after, Integer.MAX_VALUE),
-                System::currentTimeMillis, MAX_QUEUED);
+        live = new LiveSubscriptions("redis", listener, new PubSub(), (channel, after) -> read(channel, after, Integer.MAX_VALUE),
+                System::currentTimeMillis);
         link.pubSub().addListener(new RedisPubSubAdapter<>() {
             @Override
             public void message(byte[] channel, byte[] message) {
@@ -132,7 +119,7 @@ public final class RedisBroker implements Broker {
 
     @Override
     public CompletionStage<HistorySlice> history(String channel, long after, int limit) {
-        return ready(channel).thenCompose(v -> read(channel, after, limit));
+        return live.ready(channel).thenCompose(v -> read(channel, after, limit));
     }
 
     @Override
@@ -207,113 +194,60 @@ public final class RedisBroker implements Broker {
 
     @Override
     public void subscribe(ChannelPattern pattern) {
-        followed.add(pattern);
-        if (pattern.isWildcard()) {
-            live.followPattern(pattern);
-        } else {
-            live.prepareChannel(pattern.base());
-        }
-        activate(pattern);
-    }
-
-    /** Subscribes the engine to {@code pattern}; for a channel, reads its top once that is in force. */
-    private CompletableFuture<Void> activate(ChannelPattern pattern) {
-        CompletionStage<Void> subscribed = pattern.isWildcard()
-                ? link.pubSub().async().psubscribe(names.glob(pattern))
-                : link.pubSub().async().subscribe(names.pubSub(pattern.base()));
-        CompletableFuture<Void> ready = guard(subscribed.thenCompose(v -> pattern.isWildcard()
-                ? CompletableFuture.<Void>completedFuture(null)
-                : read(pattern.base(), Long.MAX_VALUE, 0).thenAccept(top -> live.followChannel(pattern.base(), top.top()))))
-                .toCompletableFuture();
-        pending.put(pattern, ready);
-        ready.thenRun(() -> pending.remove(pattern, ready));
-        return ready;
-    }
-
-    /** Completes when every subscription covering {@code channel} is in force. */
-    private CompletionStage<Void> ready(String channel) {
-        List<CompletableFuture<Void>> waits = new ArrayList<>(1);
-        for (Map.Entry<ChannelPattern, CompletableFuture<Void>> e : pending.entrySet()) {
-            if (e.getKey().matches(channel)) {
-                waits.add(e.getValue());
-            }
-        }
-        return switch (waits.size()) {
-            case 0 -> CompletableFuture.completedFuture(null);
-            case 1 -> waits.get(0);
-            default -> CompletableFuture.allOf(waits.toArray(CompletableFuture[]::new));
-        };
+        live.subscribe(pattern);
     }
 
     @Override
     public void unsubscribe(ChannelPattern pattern) {
-        followed.remove(pattern);
-        pending.remove(pattern);
-        if (pattern.isWildcard()) {
-            link.pubSub().async().punsubscribe(names.glob(pattern));
-        } else {
-            link.pubSub().async().unsubscribe(names.pubSub(pattern.base()));
-        }
-        live.unfollow(pattern);
+        live.unsubscribe(pattern);
     }
 
-    // ---- reconnects -------------------------------------------------------------------------
-
-    /** Connection events of both connections (and, in a Cluster, of each node connection). */
-    private final class ConnectionEvents implements RedisConnectionStateListener {
+    /** Pub/sub: {@code SUBSCRIBE P:C} per channel, {@code PSUBSCRIBE P:base*} per wildcard. */
+    private final class PubSub implements LiveSubscriptions.Engine {
         @Override
-        public void onRedisDisconnected(RedisChannelHandler<?, ?> connection) {
-            disconnectedAt.compareAndSet(Long.MIN_VALUE, System.currentTimeMillis());
+        public CompletionStage<Void> subscribe(ChannelPattern pattern) {
+            return guard(pattern.isWildcard()
+                    ? link.pubSub().async().psubscribe(names.glob(pattern))
+                    : link.pubSub().async().subscribe(names.pubSub(pattern.base())));
         }
 
         @Override
-        public void onRedisConnected(RedisChannelHandler<?, ?> connection, SocketAddress address) {
-            if (disconnectedAt.get() != Long.MIN_VALUE && !closed) {
-                reactivate();
+        public void unsubscribe(ChannelPattern pattern) {
+            if (pattern.isWildcard()) {
+                link.pubSub().async().punsubscribe(names.glob(pattern));
+            } else {
+                link.pubSub().async().unsubscribe(names.pubSub(pattern.base()));
             }
+        }
+
+        @Override
+        public CompletionStage<Position> top(String channel) {
+            return read(channel, Long.MAX_VALUE, 0).thenApply(HistorySlice::top);
         }
     }
 
     /**
-     * After a reconnect: functions loaded again, every subscription renewed (Lettuce renews them
-     * too; subscribing twice is harmless, and this also covers subscriptions that failed while
-     * Redis was away), then every followed channel checked against history. Runs one at a time;
-     * events meanwhile make it run once more.
+     * Connection events of both connections (and, in a Cluster, of each node connection). After a
+     * reconnect the functions are loaded again at once (a restarted Redis has none; calls would
+     * load them anyway), and the subscriptions renewed.
      */
-    private void reactivate() {
-        if (!reactivating.compareAndSet(false, true)) {
-            reactivateAgain.set(true);
-            return;
+    private final class ConnectionEvents implements RedisConnectionStateListener {
+        @Override
+        public void onRedisDisconnected(RedisChannelHandler<?, ?> connection) {
+            LiveSubscriptions l = live;
+            if (l != null) {
+                l.disconnected();
+            }
         }
-        long since = disconnectedAt.getAndSet(Long.MIN_VALUE);
-        reconnects.incrementAndGet();
-        LOG.info("Reconnected to Redis: renewing {} subscriptions and repairing from history", followed.size());
-        guard(link.loadLibrary(libraryCode)).thenCompose(v -> {
-            List<CompletableFuture<Void>> renewed = new ArrayList<>();
-            for (ChannelPattern p : followed) {
-                renewed.add(activate(p));
-            }
-            return CompletableFuture.allOf(renewed.toArray(CompletableFuture[]::new));
-        }).whenComplete((v, failure) -> {
-            if (failure == null && live != null) {
-                live.interrupted(since == Long.MIN_VALUE ? System.currentTimeMillis() : since);
-            } else if (failure != null) {
-                disconnectedAt.compareAndSet(Long.MIN_VALUE, since);
-            }
-            reactivating.set(false);
-            if (reactivateAgain.getAndSet(false) || failure != null && !closed) {
-                reactivateSoon();
-            }
-        });
-    }
 
-    private void reactivateSoon() {
-        CompletableFuture.delayedExecutor(RedisLink.MAX_RECONNECT_DELAY.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)
-                .execute(() -> {
-                    if (!closed) {
-                        reactivate();
-                    }
-                });
+        @Override
+        public void onRedisConnected(RedisChannelHandler<?, ?> connection, SocketAddress address) {
+            LiveSubscriptions l = live;
+            if (l != null && l.isDisconnected()) {
+                link.loadLibrary(libraryCode);
+                l.reconnected();
+            }
+        }
     }
 
     @Override
@@ -325,7 +259,6 @@ public final class RedisBroker implements Broker {
 
     @Override
     public void close() {
-        closed = true;
         if (live != null) {
             live.close();
         }
@@ -334,7 +267,6 @@ public final class RedisBroker implements Broker {
 
     @Override
     public String toString() {
-        return "RedisBroker[" + config.uri() + ", prefix=" + names.prefix() + ", followed=" + followed.size()
-                + ", pending=" + pending.size() + ", reconnects=" + reconnects + ", " + live + "]";
+        return "RedisBroker[" + config.uri() + ", prefix=" + names.prefix() + ", " + live + "]";
     }
 }
