@@ -124,8 +124,7 @@ public final class RedisBroker implements Broker {
 
     @Override
     public CompletionStage<HistorySlice> historySince(String channel, long time) {
-        return history(channel, 0, Integer.MAX_VALUE).thenApply(all -> new HistorySlice(channel, all.epoch(),
-                all.latestOffset(), all.firstOffset(), all.messages().stream().filter(m -> m.time() >= time).toList()));
+        return history(channel, 0, Integer.MAX_VALUE).thenApply(all -> all.since(time));
     }
 
     /** One read of the history function: {@code {epoch, top, first, entries…}}. */
