@@ -6,11 +6,11 @@ import io.nats.client.Nats;
 import io.nats.client.api.StreamInfo;
 
 /** Removes what one namespace (a test's broker prefix) left in a NATS server: its streams. */
-final class NatsNamespace {
+public final class NatsNamespace {
     private NatsNamespace() {
     }
 
-    static void drop(String uri, String prefix) {
+    public static void drop(String uri, String prefix) {
         try (Connection c = Nats.connect(uri)) {
             JetStreamManagement jsm = c.jetStreamManagement();
             for (StreamInfo si : jsm.getStreams(prefix + ".m.>")) {

@@ -8,11 +8,11 @@ import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;
 
 /** Removes what one namespace (a test's broker prefix) left in a Redis: its keys and its function library. */
-final class RedisNamespace {
+public final class RedisNamespace {
     private RedisNamespace() {
     }
 
-    static void drop(String uri, String prefix) {
+    public static void drop(String uri, String prefix) {
         RedisClient client = RedisClient.create(uri);
         try (StatefulRedisConnection<String, String> c = client.connect()) {
             RedisCommands<String, String> redis = c.sync();
