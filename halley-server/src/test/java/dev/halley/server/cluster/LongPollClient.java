@@ -25,8 +25,8 @@ final class LongPollClient {
     private final long since;
     private String cursor;
     final List<JsonNode> messages = new ArrayList<>();
-    /** One entry per answered poll that said {@code recovered:false}, with the offset of its first message (or -1). */
-    final List<Long> gaps = new ArrayList<>();
+    /** One entry per answered poll that said {@code recovered:false}: the index in {@link #messages} where its messages start. */
+    final List<Integer> gaps = new ArrayList<>();
     int failures;
 
     /** Follows {@code channel} from after offset {@code since}. */
@@ -51,7 +51,7 @@ final class LongPollClient {
             }
             JsonNode body = JSON.readTree(r.body());
             if (!body.get("recovered").asBoolean()) {
-                gaps.add(body.get("messages").isEmpty() ? -1 : body.get("messages").get(0).get("offset").asLong());
+                gaps.add(messages.size());
             }
             body.get("messages").forEach(messages::add);
             cursor = body.get("cursor").asText();
