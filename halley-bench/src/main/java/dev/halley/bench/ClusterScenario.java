@@ -101,6 +101,7 @@ final class ClusterScenario {
         Map<String, Object> gen = new LinkedHashMap<>();
         gen.put("jdk", System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version"));
         gen.put("cores", Runtime.getRuntime().availableProcessors());
+        gen.put("io", "epoll or NIO, in " + genCount + " generator processes");
         gen.put("processes", genCount);
         gen.put("loadAverageAtStart", loadAtStart);
         gen.put("loadAverageAtEnd", Bench.loadAverage());
@@ -144,10 +145,31 @@ final class ClusterScenario {
             x.put("heapPerConnBytes", conns == 0 || heap0[i] < 0 ? -1 : (heap - heap0[i]) / conns);
             x.put("rssPerConnBytes", conns == 0 ? -1 : (rss - rss0[i]) / conns);
             x.put("openFiles", node.sampler().openFiles());
+            Map<String, Long> refused = refusedRequests(node);
+            if (!refused.isEmpty()) {
+                x.put("refused", refused.toString());
+            }
             rows.add(new Row("node " + (i + 1) + " holding", conns, "conns", Double.NaN, Double.NaN, Double.NaN, Double.NaN,
-                    0, node.sampler().cpuPercent(), rss / (1024.0 * 1024.0), x));
+                    refused.values().stream().mapToLong(Long::longValue).sum(), Double.NaN, rss / (1024.0 * 1024.0), x));
         }
         return rows;
+    }
+
+    /** Requests the node refused so far, by error code ({@code code=n …}), from its {@code /metrics}. */
+    private static Map<String, Long> refusedRequests(ChildServer node) {
+        Map<String, Long> byCode = new LinkedHashMap<>();
+        try {
+            HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                    URI.create("http://127.0.0.1:" + node.address().getPort() + "/metrics")).timeout(Duration.ofSeconds(10)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            r.body().lines().filter(l -> l.startsWith("halley_errors_total{code=\"")).forEach(l -> byCode.put(
+                    l.substring(l.indexOf('"') + 1, l.lastIndexOf('"')), (long) Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))));
+        } catch (IOException e) {
+            byCode.put("metrics-unreadable", -1L);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return byCode;
     }
 
     /** Single publishes, one at a time, each through the next node, timed to its last delivery anywhere. */

@@ -18,8 +18,10 @@ import java.util.concurrent.CompletionStage;
  *       every node and every client. Offsets of different channels are independent.</li>
  *   <li><b>Atomic publish and history.</b> The offset is assigned, the message appended to the
  *       channel's history and handed to live fan-out in one step of the engine: a message whose
- *       publish completed is in history (until trimmed); a publish that failed took no offset
- *       and reached nobody. There is no message that is live but was never in history.</li>
+ *       publish completed is in history (until trimmed); a publish refused because the engine
+ *       could not be reached took no offset and reached nobody. There is no message that is
+ *       live but was never in history. (A publish that timed out on the way, the engine hanging
+ *       rather than gone, may still have been applied, as with any request over a network.)</li>
  *   <li><b>Epoch.</b> Each channel has an epoch, a string of 1–64 letters, digits, {@code -} or
  *       {@code _} ({@link Epochs#isValid}). It changes whenever offsets could repeat or history
  *       was lost (an engine restarted empty or failed over, a channel idle past

@@ -109,8 +109,19 @@ public final class LiveSubscriptions implements AutoCloseable {
         }
         pending.put(pattern, ready);
         CompletableFuture<Void> mine = ready;
-        // A failed one stays: reads of its channels fail (the engine is away) until a renewal replaces it.
-        ready.thenRun(() -> pending.remove(pattern, mine));
+        ready.whenComplete((v, failure) -> {
+            if (failure == null) {
+                pending.remove(pattern, mine);
+            } else if (!closed && followed.contains(pattern) && lostSince.get() == Long.MIN_VALUE) {
+                // Failed while connected (a timeout): reads of its channels fail until it is asked again, shortly.
+                // While disconnected, the renewal after the reconnect asks again.
+                CompletableFuture.delayedExecutor(RETRY_DELAY, TimeUnit.MILLISECONDS).execute(() -> {
+                    if (!closed && followed.contains(pattern) && pending.get(pattern) == mine) {
+                        activate(pattern);
+                    }
+                });
+            }
+        });
         return ready;
     }
 

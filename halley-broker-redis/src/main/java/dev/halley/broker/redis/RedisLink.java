@@ -125,11 +125,6 @@ final class RedisLink implements AutoCloseable {
         return pubSub;
     }
 
-    /** Whether this is a Redis Cluster. */
-    boolean isCluster() {
-        return cluster;
-    }
-
     /** Loads (replacing) a function library on every master. */
     CompletionStage<Void> loadLibrary(String code) {
         if (!cluster) {

@@ -106,7 +106,12 @@ public final class EngineProcess implements AutoCloseable {
             if (System.nanoTime() > deadline || !process.isAlive()) {
                 throw new IllegalStateException(name + " did not start on port " + port + "; see " + dir.resolve(name + ".log"));
             }
-            Thread.onSpinWait();
+            try {
+                process.waitFor(10, java.util.concurrent.TimeUnit.MILLISECONDS); // returns early if it exits
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while " + name + " started", e);
+            }
         }
     }
 
