@@ -162,7 +162,7 @@ final class ClusterScenario {
             HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
                     URI.create("http://127.0.0.1:" + node.address().getPort() + "/metrics")).timeout(Duration.ofSeconds(10)).build(),
                     HttpResponse.BodyHandlers.ofString());
-            r.body().lines().filter(l -> l.startsWith("halley_errors_total{code=\"")).forEach(l -> byCode.put(
+            r.body().lines().filter(l -> l.startsWith("halley_errors_total{code=\"") && !l.endsWith(" 0")).forEach(l -> byCode.put(
                     l.substring(l.indexOf('"') + 1, l.lastIndexOf('"')), (long) Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))));
         } catch (IOException e) {
             byCode.put("metrics-unreadable", -1L);
