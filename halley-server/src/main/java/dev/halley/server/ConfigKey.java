@@ -36,7 +36,9 @@ public enum ConfigKey {
     PUBLISH_RATE("publish-rate", "50", "Messages one client connection may publish per second (429 / error reply above; disconnect on repeat)."),
     TRANSPORT("transport", "auto", "I/O transport: `auto` (native epoll where available, else NIO), `epoll` or `nio`."),
     IO_THREADS("io-threads", "0", "Event-loop threads (0 = two per core)."),
-    SHUTDOWN_GRACE("shutdown-grace", "10s", "On SIGTERM: how long to let clients drain after they were told to reconnect.");
+    SHUTDOWN_GRACE("shutdown-grace", "10s", "On SIGTERM: how long to let clients drain after they were told to reconnect."),
+    BAYEUX_MAX_SESSIONS("bayeux-max-sessions", "100000", "Bayeux sessions (`/cometd`) alive at once; a handshake over it is refused with `503::too_many_sessions`."),
+    BAYEUX_MAX_INTERVAL("bayeux-max-interval", "10s", "How long a Bayeux session lives without a `/meta/connect` before it expires (the client then handshakes again).");
 
     private final String key;
     private final String defaultValue;

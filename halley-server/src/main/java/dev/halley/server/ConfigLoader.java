@@ -171,7 +171,9 @@ public final class ConfigLoader {
                 v.get(ConfigKey.TRANSPORT).trim().toLowerCase(Locale.ROOT),
                 integer(v, ConfigKey.IO_THREADS),
                 duration(v, ConfigKey.SHUTDOWN_GRACE),
-                policy);
+                policy,
+                integer(v, ConfigKey.BAYEUX_MAX_SESSIONS),
+                duration(v, ConfigKey.BAYEUX_MAX_INTERVAL));
     }
 
     private static Map<ConfigKey, String> toValues(HalleyConfig c) {
@@ -207,6 +209,8 @@ public final class ConfigLoader {
         v.put(ConfigKey.IO_THREADS, Integer.toString(c.ioThreads()));
         v.put(ConfigKey.SHUTDOWN_GRACE, c.shutdownGrace().toMillis() + "ms");
         v.put(ConfigKey.CONFIG, "");
+        v.put(ConfigKey.BAYEUX_MAX_SESSIONS, Integer.toString(c.bayeuxMaxSessions()));
+        v.put(ConfigKey.BAYEUX_MAX_INTERVAL, c.bayeuxMaxInterval().toMillis() + "ms");
         return v;
     }
 

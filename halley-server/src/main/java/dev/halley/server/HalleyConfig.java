@@ -43,7 +43,9 @@ public record HalleyConfig(
         String transport,
         int ioThreads,
         Duration shutdownGrace,
-        ChannelPolicy policy) {
+        ChannelPolicy policy,
+        int bayeuxMaxSessions,
+        Duration bayeuxMaxInterval) {
 
     public HalleyConfig {
         corsOrigins = List.copyOf(corsOrigins);
@@ -57,6 +59,8 @@ public record HalleyConfig(
         require(!longPollTimeout.isNegative() && longPollTimeout.compareTo(longPollMaxTimeout) <= 0,
                 "longpoll-timeout must be between 0 and longpoll-max-timeout");
         require(!heartbeat.isZero() && !heartbeat.isNegative(), "heartbeat must be positive");
+        require(bayeuxMaxSessions > 0, "bayeux-max-sessions must be positive");
+        require(!bayeuxMaxInterval.isZero() && !bayeuxMaxInterval.isNegative(), "bayeux-max-interval must be positive");
         require(broker.equals("memory") || broker.startsWith("redis://") || broker.startsWith("rediss://")
                 || broker.startsWith("redis-cluster://") || broker.startsWith("nats://"),
                 "broker must be memory, redis://…, redis-cluster://… or nats://…");
@@ -102,7 +106,7 @@ public record HalleyConfig(
                 longPollTimeout, longPollMaxTimeout, heartbeat, streamBudget, maxPublishBody, maxClientBody, maxWsMessage,
                 maxInitialLine, maxHeaderSize, maxJsonDepth, maxSubscriptions, outboundMaxBytes, outboundMaxMessages,
                 unwritableTimeout, headerTimeout, bodyTimeout, idleTimeout, publishRate, transport, ioThreads,
-                shutdownGrace, p);
+                shutdownGrace, p, bayeuxMaxSessions, bayeuxMaxInterval);
     }
 
     @Override

@@ -15,25 +15,13 @@ import dev.halley.server.ServerContext;
 import dev.halley.server.api.Publishing;
 import dev.halley.server.http.Json;
 import dev.halley.server.http.ShutdownEvent;
-import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
-import io.netty.channel.Channel;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.handler.codec.TooLongFrameException;
-import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
-import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
 import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
-import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
-import io.netty.util.ReferenceCountUtil;
-import io.netty.util.Timeout;
-import java.io.IOException;
 import java.util.List;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -58,7 +46,7 @@ import org.slf4j.LoggerFactory;
  * <p><b>Liveness.</b> A ping after {@code heartbeat} without hearing from the client; nothing
  * within the next {@code heartbeat} closes it ({@code heartbeat_timeout}). Client pings get pongs.
  *
- * <p><b>Closing</b> ({@link #closeWith}): a close frame whose status and reason come from
+ * <p><b>Closing</b> ({@link WebSocketLifecycle}): a close frame whose status and reason come from
  * {@link CloseReason}, counted in metrics. Bad input closes this connection only: a message over
  * {@code max-ws-message} 1009, invalid UTF-8 or JSON nested too deep 1007, a binary message 1003,
  * publishing over the rate again and again 1008, a bug here 1011 (logged). Shutdown sends a
@@ -71,16 +59,13 @@ final class WebSocketHandler extends ChannelInboundHandlerAdapter implements Fee
     private static final Logger log = LoggerFactory.getLogger(WebSocketHandler.class);
     /** Deliveries taken from the feed at a time; writability is checked between takes. */
     static final int BATCH = 64;
-    /** How long a closing handshake may take before the connection is closed regardless. */
-    static final long CLOSE_TIMEOUT_MILLIS = 2000;
 
     private final ServerContext server;
     private final PublishRate rate;
     private ChannelHandlerContext ctx;
     private Feed feed;
     private Heartbeat heartbeat;
-    private Timeout unwritable;
-    private Timeout closeTimeout;
+    private WebSocketLifecycle lifecycle;
     /** Subscribes in flight: draining waits for their replies. */
     private int subscribing;
     private boolean draining;
@@ -88,8 +73,6 @@ final class WebSocketHandler extends ChannelInboundHandlerAdapter implements Fee
     /** Set by an unsubscribe: queued deliveries of channels no longer followed are dropped. */
     private boolean dropUnfollowed;
     private boolean unflushed;
-    /** Why the connection is closing; null while open. */
-    private CloseReason closing;
 
     WebSocketHandler(ServerContext server) {
         this.server = server;
@@ -99,9 +82,10 @@ final class WebSocketHandler extends ChannelInboundHandlerAdapter implements Fee
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
+        this.lifecycle = new WebSocketLifecycle(ctx, server, this::stopDelivery);
         this.feed = server.hub().newFeed(server.config().feedLimits(), this);
         this.heartbeat = new Heartbeat(server.timer(), ctx.executor(), server.config().heartbeat().toNanos(),
-                this::ping, () -> closeWith(CloseReason.HEARTBEAT_TIMEOUT, false));
+                this::ping, () -> lifecycle.closeWith(CloseReason.HEARTBEAT_TIMEOUT, false));
         heartbeat.start();
     }
 
@@ -109,33 +93,7 @@ final class WebSocketHandler extends ChannelInboundHandlerAdapter implements Fee
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        try {
-            if (closing != null) {
-                if (msg instanceof CloseWebSocketFrame) {
-                    ctx.close(); // the client answered our close frame
-                }
-            } else if (msg instanceof WebSocketFrame frame) {
-                heartbeat.heard();
-                onFrame(frame);
-            } else {
-                // Bytes the HTTP codec still held when it was removed: a client that did not wait for the 101.
-                closeWith(CloseReason.PROTOCOL_ERROR, true);
-            }
-        } finally {
-            ReferenceCountUtil.release(msg);
-        }
-    }
-
-    private void onFrame(WebSocketFrame frame) {
-        if (frame instanceof TextWebSocketFrame) {
-            onRequest(ByteBufUtil.getBytes(frame.content()));
-        } else if (frame instanceof PingWebSocketFrame) {
-            write(new PongWebSocketFrame(frame.content().retain()));
-        } else if (frame instanceof CloseWebSocketFrame close) {
-            closedByClient(close);
-        } else if (!(frame instanceof PongWebSocketFrame)) {
-            closeWith(CloseReason.UNSUPPORTED_DATA, true); // binary: this protocol is JSON text
-        }
+        lifecycle.read(msg, heartbeat, this::onRequest, this::write);
     }
 
     @Override
@@ -158,7 +116,7 @@ final class WebSocketHandler extends ChannelInboundHandlerAdapter implements Fee
                 publish(p);
             }
         } catch (Json.TooDeepException e) {
-            closeWith(CloseReason.BAD_DATA, true);
+            lifecycle.closeWith(CloseReason.BAD_DATA, true);
         } catch (HalleyException e) {
             replyError(id, e.error(), e.getMessage());
         }
@@ -170,12 +128,12 @@ final class WebSocketHandler extends ChannelInboundHandlerAdapter implements Fee
         }
         subscribing++;
         feed.subscribe(req.pattern(), req.resume())
-                .whenComplete((result, failure) -> onLoop(() -> subscribed(req, result, failure)));
+                .whenComplete((result, failure) -> lifecycle.onLoop(() -> subscribed(req, result, failure)));
     }
 
     private void subscribed(ClientRequest.Subscribe req, SubscribeResult result, Throwable failure) {
         subscribing--;
-        if (closing != null) {
+        if (lifecycle.isClosing()) {
             return;
         }
         if (failure != null) {
@@ -204,13 +162,13 @@ final class WebSocketHandler extends ChannelInboundHandlerAdapter implements Fee
         }
         if (!rate.tryAcquire()) {
             if (rate.exhausted()) {
-                closeWith(CloseReason.TOO_MANY, true);
+                lifecycle.closeWith(CloseReason.TOO_MANY, true);
                 return;
             }
             throw new HalleyException(ReplyError.TOO_MANY, "Over " + server.config().publishRate() + " messages per second.");
         }
-        Publishing.publishAll(server, List.of(item)).whenComplete((published, failure) -> onLoop(() -> {
-            if (closing != null) {
+        Publishing.publishAll(server, List.of(item)).whenComplete((published, failure) -> lifecycle.onLoop(() -> {
+            if (lifecycle.isClosing()) {
                 return;
             }
             if (failure != null) {
@@ -240,13 +198,13 @@ final class WebSocketHandler extends ChannelInboundHandlerAdapter implements Fee
     /** Any thread: the feed has deliveries. */
     @Override
     public void onReady() {
-        execute(this::drain);
+        lifecycle.execute(this::drain);
     }
 
     /** Any thread: the client went over its outbound bound; the feed closed itself. */
     @Override
     public void onOverflow() {
-        execute(() -> closeWith(CloseReason.SLOW, false));
+        lifecycle.execute(() -> lifecycle.closeWith(CloseReason.SLOW, false));
     }
 
     /**
@@ -258,7 +216,7 @@ final class WebSocketHandler extends ChannelInboundHandlerAdapter implements Fee
             drainAgain = true;
             return;
         }
-        if (closing != null || subscribing > 0) {
+        if (lifecycle.isClosing() || subscribing > 0) {
             flush();
             return;
         }
@@ -269,16 +227,14 @@ final class WebSocketHandler extends ChannelInboundHandlerAdapter implements Fee
                 drainAgain = false;
                 messages += writeWhileWritable();
                 flush();
-            } while (drainAgain && closing == null);
+            } while (drainAgain && !lifecycle.isClosing());
         } finally {
             draining = false;
         }
         if (messages > 0) {
             server.metrics().delivered(messages);
         }
-        if (!ctx.channel().isWritable()) {
-            watchUnwritable();
-        }
+        lifecycle.watchUnwritable();
     }
 
     private int writeWhileWritable() {
@@ -313,36 +269,14 @@ final class WebSocketHandler extends ChannelInboundHandlerAdapter implements Fee
 
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-        boolean writable = ctx.channel().isWritable();
-        if (closing == null) {
-            ctx.channel().config().setAutoRead(writable);
-        }
-        if (writable) {
-            cancel(unwritable);
-            unwritable = null;
+        if (lifecycle.writabilityChanged()) {
             drain();
-        } else {
-            watchUnwritable();
         }
         ctx.fireChannelWritabilityChanged();
     }
 
-    private void watchUnwritable() {
-        if (unwritable != null || closing != null) {
-            return;
-        }
-        unwritable = server.timer().newTimeout(t -> execute(() -> {
-            if (unwritable == t) {
-                unwritable = null;
-                if (!ctx.channel().isWritable()) {
-                    closeWith(CloseReason.SLOW, false);
-                }
-            }
-        }), server.config().unwritableTimeout().toMillis(), TimeUnit.MILLISECONDS);
-    }
-
     private void ping() {
-        if (closing == null) {
+        if (!lifecycle.isClosing()) {
             ctx.writeAndFlush(new PingWebSocketFrame(), ctx.voidPromise());
         }
     }
@@ -382,70 +316,17 @@ final class WebSocketHandler extends ChannelInboundHandlerAdapter implements Fee
 
     /** Graceful shutdown: what is queued (if the socket takes it), a reconnect notice with the cursor, 1001. */
     private void shutdown() {
-        if (closing != null) {
+        if (lifecycle.isClosing()) {
             return;
         }
         drain();
         write(ReplyFrames.reconnect(CloseReason.SHUTDOWN, feed.cursor()));
-        closeWith(CloseReason.SHUTDOWN, true);
-    }
-
-    /**
-     * Starts the closing handshake (RFC 6455 §7.1.2) with {@code reason}: stops deliveries and the
-     * heartbeat and sends the close frame. With {@code waitForClient} the TCP connection is closed
-     * when the client answers (close frame or EOF), so that it reads our close frame: closing with
-     * its input unread would reset the connection and lose the frame. Without (the client is dead
-     * or not reading), as soon as the frame is written, or at once when the socket is unwritable.
-     * Either way it is closed within {@link #CLOSE_TIMEOUT_MILLIS}.
-     */
-    private void closeWith(CloseReason reason, boolean waitForClient) {
-        if (closing != null) {
-            return;
-        }
-        closing = reason;
-        server.metrics().closed(reason);
-        log.debug("closing {}: {}", ctx.channel(), reason.code());
-        stopDelivery();
-        Channel ch = ctx.channel();
-        ch.config().setAutoRead(true); // to see the client's answer
-        if (!waitForClient && !ch.isWritable()) {
-            ctx.close();
-            return;
-        }
-        ctx.writeAndFlush(new CloseWebSocketFrame(reason.webSocketStatus(), reason.code()))
-                .addListener(waitForClient ? ChannelFutureListener.CLOSE_ON_FAILURE : ChannelFutureListener.CLOSE);
-        closeTimeout = server.timer().newTimeout(t -> execute(ctx::close), CLOSE_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
-    }
-
-    /** The client started the closing handshake: echo its status code, then close. Not counted: its choice. */
-    private void closedByClient(CloseWebSocketFrame frame) {
-        closing = CloseReason.NORMAL;
-        stopDelivery();
-        int status = frame.statusCode();
-        ctx.writeAndFlush(status < 0 ? new CloseWebSocketFrame() : new CloseWebSocketFrame(status, ""))
-                .addListener(ChannelFutureListener.CLOSE);
+        lifecycle.closeWith(CloseReason.SHUTDOWN, true);
     }
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        if (cause instanceof IOException) {
-            log.debug("closing {} after {}", ctx.channel(), cause.toString());
-            ctx.close();
-        } else if (closing != null) {
-            // Leftovers of a violation that is already being answered (e.g. the rest of a bad message).
-            log.debug("while closing {}: {}", ctx.channel(), cause.toString());
-        } else if (cause instanceof CorruptedWebSocketFrameException c) {
-            closeWith(switch (c.closeStatus().code()) {
-                case 1009 -> CloseReason.TOO_LARGE;
-                case 1007 -> CloseReason.BAD_DATA;
-                default -> CloseReason.PROTOCOL_ERROR;
-            }, true);
-        } else if (cause instanceof TooLongFrameException) {
-            closeWith(CloseReason.TOO_LARGE, true); // a fragmented message over max-ws-message
-        } else {
-            log.warn("WebSocket connection {} failed: {}", ctx.channel(), cause.toString(), cause);
-            closeWith(CloseReason.INTERNAL, true);
-        }
+        lifecycle.failed(cause);
     }
 
     @Override
@@ -462,46 +343,16 @@ final class WebSocketHandler extends ChannelInboundHandlerAdapter implements Fee
     private void stopDelivery() {
         feed.close();
         heartbeat.stop();
-        cancel(unwritable);
-        unwritable = null;
     }
 
     private void release() {
         stopDelivery();
-        cancel(closeTimeout);
-        closeTimeout = null;
-    }
-
-    private static void cancel(Timeout t) {
-        if (t != null) {
-            t.cancel();
-        }
-    }
-
-    /**
-     * Runs a broker's answer on this connection's event loop: at once when it came there (the
-     * embedded broker answers synchronously, so replies keep the order of the requests), else as a task.
-     */
-    private void onLoop(Runnable task) {
-        if (ctx.executor().inEventLoop()) {
-            task.run();
-        } else {
-            execute(task);
-        }
-    }
-
-    /** Runs {@code task} on this connection's event loop as a new task (from a broker thread, the timer or the loop itself). */
-    private void execute(Runnable task) {
-        try {
-            ctx.executor().execute(task);
-        } catch (RejectedExecutionException e) {
-            // The event loop is shutting down with the server; the connection goes with it.
-        }
+        lifecycle.release();
     }
 
     @Override
     public String toString() {
         return "WebSocketHandler[" + (ctx == null ? "unbound" : ctx.channel()) + ", " + feed + ", subscribing=" + subscribing
-                + (closing != null ? ", closing " + closing.code() : "") + "]";
+                + ", " + lifecycle + "]";
     }
 }

@@ -12,6 +12,7 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -25,6 +26,7 @@ import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
 import io.netty.handler.codec.http.websocketx.WebSocketHandshakeException;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshakerFactory;
+import java.util.function.Function;
 
 /**
  * {@code GET /ws}: the native protocol over WebSocket (RFC 6455, version 13). This route does the
@@ -50,9 +52,20 @@ public final class WebSocketTransport implements Route {
 
     private final ServerContext server;
     private final WebSocketServerHandshakerFactory handshakers;
+    private final Function<HttpExchange, ChannelHandler> handlers;
 
+    /** The native protocol's door at {@code /ws}. */
     public WebSocketTransport(ServerContext server) {
+        this(server, ex -> new WebSocketHandler(server));
+    }
+
+    /**
+     * The same upgrade for another protocol spoken over WebSocket (Bayeux): {@code handlers} makes
+     * the connection's handler from the upgrade request, which it may read only during the call.
+     */
+    public WebSocketTransport(ServerContext server, Function<HttpExchange, ChannelHandler> handlers) {
         this.server = server;
+        this.handlers = handlers;
         WebSocketDecoderConfig decoder = WebSocketDecoderConfig.newBuilder()
                 .maxFramePayloadLength(server.config().maxWsMessage())
                 .allowExtensions(false)
@@ -93,6 +106,7 @@ public final class WebSocketTransport implements Route {
         } catch (WebSocketHandshakeException e) {
             throw new HalleyException(ReplyError.BAD_REQUEST, "Not a valid WebSocket handshake.");
         }
+        ChannelHandler handler = handlers.apply(ex);
         ChannelPipeline p = ch.pipeline();
         p.fireUserEventTriggered(RequestGuardHandler.UpgradedEvent.INSTANCE);
         if (p.get(HttpPipeline.AGGREGATOR) != null) {
@@ -102,12 +116,12 @@ public final class WebSocketTransport implements Route {
         ex.detach();
         p.addLast(UTF8, new Utf8FrameValidator(false));
         p.addLast(AGGREGATOR, new WebSocketFrameAggregator(server.config().maxWsMessage()));
-        p.addLast(HANDLER, new WebSocketHandler(server));
+        p.addLast(HANDLER, handler);
         handshake.addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
     }
 
     /** {@code Upgrade: websocket} and a {@code Connection} header with the {@code upgrade} token. */
-    private static boolean isUpgrade(HttpHeaders h) {
+    public static boolean isUpgrade(HttpHeaders h) {
         return h.containsValue(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE, true)
                 && h.contains(HttpHeaderNames.UPGRADE, HttpHeaderValues.WEBSOCKET, true);
     }
