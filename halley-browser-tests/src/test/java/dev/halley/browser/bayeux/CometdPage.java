@@ -24,7 +24,14 @@ import java.util.function.Function;
  * origin and the browser's cookie) with one transport, as an application would write it:
  * subscriptions made in the {@code /meta/handshake} listener, so they are made again after a
  * re-handshake. In the page: {@code got} (data received on the channel), {@code handshakes},
- * {@code subscribed}, {@code connects} (every {@code /meta/connect} reply).
+ * {@code subscribed}, {@code connects} (every {@code /meta/connect} reply) and {@code connected}
+ * (whether the last {@code /meta/connect} reply was successful).
+ *
+ * <p>{@code connected} is what CometD's own examples track, with a {@code /meta/connect} listener.
+ * {@code cometd.getStatus()} is no such signal: the client says {@code 'connected'} only while a
+ * {@code /meta/connect} is in flight and {@code 'connecting'} while it waits out the advised
+ * interval, so a tab told to poll every 2 s ({@code multiple-clients}) is {@code 'connecting'}
+ * nearly all the time.
  */
 final class CometdPage {
     static final Duration DEADLINE = Duration.ofSeconds(15);
@@ -51,12 +58,12 @@ final class CometdPage {
         page.eval("(async () => {"
                 + " const m = await import('/cometd-js/cometd.js');"
                 + " const cometd = new m.CometD();"
-                + " window.cometd = cometd; window.got = []; window.handshakes = 0; window.subscribed = 0; window.connects = [];"
+                + " window.cometd = cometd; window.got = []; window.handshakes = 0; window.subscribed = 0; window.connects = []; window.connected = false;"
                 + " for (const t of cometd.getTransportTypes()) { if (t !== '" + transport + "') cometd.unregisterTransport(t); }"
                 + ("ack".equals(extension) ? " cometd.registerExtension('ack', new m.AckExtension());" : "")
                 + ("timesync".equals(extension) ? " cometd.registerExtension('timesync', new m.TimeSyncExtension());" : "")
                 + " cometd.configure({url: location.origin + '/cometd', logLevel: 'warn', backoffIncrement: 100, maxBackoff: 1000});"
-                + " cometd.addListener('/meta/connect', r => connects.push(r));"
+                + " cometd.addListener('/meta/connect', r => { connects.push(r); connected = r.successful === true; });"
                 + " cometd.addListener('/meta/handshake', r => { if (!r.successful) return; handshakes++;"
                 + "   window.subscription = cometd.subscribe('" + channel + "', m => got.push(m.data), s => { if (s.successful) subscribed++; }); });"
                 + " cometd.handshake();"
@@ -68,13 +75,34 @@ final class CometdPage {
         return page;
     }
 
-    /** Waits until the client has subscribed {@code times} times in all (once per handshake). */
+    /**
+     * Waits until the client has subscribed {@code times} times in all (once per handshake) and its
+     * last {@code /meta/connect} was answered successfully.
+     */
     void awaitSubscribed(int times) {
-        page.waitFor("window.subscribed >= " + times + " && cometd.getStatus() === 'connected'", DEADLINE);
+        waitFor("window.subscribed >= " + times + " && window.connected");
     }
 
     void awaitReceived(int count) {
-        page.waitFor("window.got.length >= " + count, DEADLINE);
+        waitFor("window.got.length >= " + count);
+    }
+
+    /** Waits for {@code js}; on timeout the failure says where the client stood. */
+    private void waitFor(String js) {
+        try {
+            page.waitFor(js, DEADLINE);
+        } catch (AssertionError e) {
+            throw new AssertionError(e.getMessage() + "\nclient: " + state(), e);
+        }
+    }
+
+    private String state() {
+        try {
+            return page.eval("JSON.stringify({status: cometd.getStatus(), clientId: cometd.getClientId(), handshakes, subscribed,"
+                    + " connected, got: got.length, lastConnects: connects.slice(-3)})").asText();
+        } catch (AssertionError | RuntimeException e) {
+            return "unknown (" + e.getMessage() + ")";
+        }
     }
 
     String transportType() {
