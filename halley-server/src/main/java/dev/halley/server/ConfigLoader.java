@@ -170,7 +170,10 @@ public final class ConfigLoader {
                 v.get(ConfigKey.TRANSPORT).trim().toLowerCase(Locale.ROOT),
                 integer(v, ConfigKey.IO_THREADS),
                 duration(v, ConfigKey.SHUTDOWN_GRACE),
-                policy);
+                policy,
+                new SockJsConfig(v.get(ConfigKey.SOCKJS_CLIENT_URL).trim(), duration(v, ConfigKey.SOCKJS_DISCONNECT_DELAY),
+                        integer(v, ConfigKey.SOCKJS_MAX_SESSIONS), bool(v, ConfigKey.SOCKJS_JSESSIONID),
+                        bool(v, ConfigKey.SOCKJS_WEBSOCKET)));
     }
 
     private static Map<ConfigKey, String> toValues(HalleyConfig c) {
@@ -205,6 +208,11 @@ public final class ConfigLoader {
         v.put(ConfigKey.IO_THREADS, Integer.toString(c.ioThreads()));
         v.put(ConfigKey.SHUTDOWN_GRACE, c.shutdownGrace().toMillis() + "ms");
         v.put(ConfigKey.CONFIG, "");
+        v.put(ConfigKey.SOCKJS_CLIENT_URL, c.sockjs().clientUrl());
+        v.put(ConfigKey.SOCKJS_DISCONNECT_DELAY, c.sockjs().disconnectDelay().toMillis() + "ms");
+        v.put(ConfigKey.SOCKJS_MAX_SESSIONS, Integer.toString(c.sockjs().maxSessions()));
+        v.put(ConfigKey.SOCKJS_JSESSIONID, Boolean.toString(c.sockjs().jsessionid()));
+        v.put(ConfigKey.SOCKJS_WEBSOCKET, Boolean.toString(c.sockjs().websocket()));
         return v;
     }
 

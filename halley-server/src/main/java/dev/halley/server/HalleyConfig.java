@@ -41,7 +41,8 @@ public record HalleyConfig(
         String transport,
         int ioThreads,
         Duration shutdownGrace,
-        ChannelPolicy policy) {
+        ChannelPolicy policy,
+        SockJsConfig sockjs) {
 
     public HalleyConfig {
         corsOrigins = List.copyOf(corsOrigins);
@@ -93,7 +94,7 @@ public record HalleyConfig(
                 longPollTimeout, longPollMaxTimeout, heartbeat, streamBudget, maxPublishBody, maxClientBody, maxWsMessage,
                 maxInitialLine, maxHeaderSize, maxJsonDepth, maxSubscriptions, outboundMaxBytes, outboundMaxMessages,
                 unwritableTimeout, headerTimeout, bodyTimeout, idleTimeout, publishRate, transport, ioThreads,
-                shutdownGrace, p);
+                shutdownGrace, p, sockjs);
     }
 
     @Override

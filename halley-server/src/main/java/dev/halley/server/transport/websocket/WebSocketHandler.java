@@ -1,19 +1,10 @@
 package dev.halley.server.transport.websocket;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import dev.halley.core.ChannelPattern;
 import dev.halley.core.CloseReason;
 import dev.halley.core.Delivery;
-import dev.halley.core.Feed;
 import dev.halley.core.Gap;
-import dev.halley.core.HalleyException;
 import dev.halley.core.Message;
-import dev.halley.core.ReplyError;
-import dev.halley.core.SubscribeResult;
-import dev.halley.server.PublishRate;
 import dev.halley.server.ServerContext;
-import dev.halley.server.api.Publishing;
-import dev.halley.server.http.Json;
 import dev.halley.server.http.ShutdownEvent;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
@@ -30,30 +21,24 @@ import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.Timeout;
+import io.netty.util.concurrent.EventExecutor;
 import java.io.IOException;
-import java.util.List;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The native protocol on one upgraded WebSocket connection: request frames in (see
- * {@link ClientRequest}), replies ({@link ReplyFrames}), messages and gap notices out. Everything
- * runs on the connection's event loop; {@link Feed.Listener} calls and timer callbacks hop there.
+ * The native protocol on one upgraded WebSocket connection: the frames of a {@link NativeSession}
+ * (request texts in, replies, messages and gap notices out). Everything runs on the connection's
+ * event loop; timer callbacks hop there.
  *
- * <p><b>Delivery.</b> One {@link Feed} for the connection's life. It is drained only while the
- * channel is writable, many frames then one flush, and again when it becomes writable. Each
- * message goes out as one text frame encoded once for all subscribers ({@link TextFrames}).
- * A client that overflows its feed, or keeps the socket unwritable for {@code unwritable-timeout},
- * is closed with 1008 {@code slow}; it resumes from its cursor. While the socket is unwritable the
- * connection also stops reading: requests would only make replies that cannot be written.
- *
- * <p><b>Order.</b> A subscribe's reply precedes what that subscription delivers (gap notice,
- * replay, live): draining is held while any subscribe is in flight, and the reply is written
- * before draining resumes. Replies follow the order of the requests when the broker answers at
- * once (the embedded one does); with a remote broker a refusal may overtake an earlier ack. After an unsubscribe's reply nothing of the dropped channels follows:
- * deliveries already queued for them are discarded.
+ * <p><b>Delivery.</b> The session is drained only while the channel is writable, many frames
+ * then one flush, and again when it becomes writable. Each message goes out as one text frame
+ * encoded once for all subscribers ({@link TextFrames}). A client that overflows its feed, or
+ * keeps the socket unwritable for {@code unwritable-timeout}, is closed with 1008 {@code slow};
+ * it resumes from its cursor. While the socket is unwritable the connection also stops reading:
+ * requests would only make replies that cannot be written.
  *
  * <p><b>Liveness.</b> A ping after {@code heartbeat} without hearing from the client; nothing
  * within the next {@code heartbeat} closes it ({@code heartbeat_timeout}). Client pings get pongs.
@@ -67,39 +52,29 @@ import org.slf4j.LoggerFactory;
  * <p><b>Buffers.</b> Inbound frames are released here once handled. Outbound frames own their
  * buffer (a wrapper of heap bytes) and are released by the encoder, or by Netty when a write fails.
  */
-final class WebSocketHandler extends ChannelInboundHandlerAdapter implements Feed.Listener {
+final class WebSocketHandler extends ChannelInboundHandlerAdapter implements NativeSession.Output {
     private static final Logger log = LoggerFactory.getLogger(WebSocketHandler.class);
-    /** Deliveries taken from the feed at a time; writability is checked between takes. */
-    static final int BATCH = 64;
     /** How long a closing handshake may take before the connection is closed regardless. */
     static final long CLOSE_TIMEOUT_MILLIS = 2000;
 
     private final ServerContext server;
-    private final PublishRate rate;
     private ChannelHandlerContext ctx;
-    private Feed feed;
+    private NativeSession session;
     private Heartbeat heartbeat;
     private Timeout unwritable;
     private Timeout closeTimeout;
-    /** Subscribes in flight: draining waits for their replies. */
-    private int subscribing;
-    private boolean draining;
-    private boolean drainAgain;
-    /** Set by an unsubscribe: queued deliveries of channels no longer followed are dropped. */
-    private boolean dropUnfollowed;
     private boolean unflushed;
     /** Why the connection is closing; null while open. */
     private CloseReason closing;
 
     WebSocketHandler(ServerContext server) {
         this.server = server;
-        this.rate = new PublishRate(server.config().publishRate());
     }
 
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
-        this.feed = server.hub().newFeed(server.config().feedLimits(), this);
+        this.session = new NativeSession(server, this);
         this.heartbeat = new Heartbeat(server.timer(), ctx.executor(), server.config().heartbeat().toNanos(),
                 this::ping, () -> closeWith(CloseReason.HEARTBEAT_TIMEOUT, false));
         heartbeat.start();
@@ -128,7 +103,7 @@ final class WebSocketHandler extends ChannelInboundHandlerAdapter implements Fee
 
     private void onFrame(WebSocketFrame frame) {
         if (frame instanceof TextWebSocketFrame) {
-            onRequest(ByteBufUtil.getBytes(frame.content()));
+            session.request(ByteBufUtil.getBytes(frame.content()));
         } else if (frame instanceof PingWebSocketFrame) {
             write(new PongWebSocketFrame(frame.content().retain()));
         } else if (frame instanceof CloseWebSocketFrame close) {
@@ -140,175 +115,49 @@ final class WebSocketHandler extends ChannelInboundHandlerAdapter implements Fee
 
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
-        flush();
+        flushWrites();
         ctx.fireChannelReadComplete();
     }
 
-    private void onRequest(byte[] text) {
-        String id = null;
-        try {
-            JsonNode node = server.json().parse(text);
-            id = ClientRequest.idOf(node);
-            ClientRequest request = ClientRequest.parse(node, id, server);
-            if (request instanceof ClientRequest.Subscribe s) {
-                subscribe(s);
-            } else if (request instanceof ClientRequest.Unsubscribe u) {
-                unsubscribe(u);
-            } else if (request instanceof ClientRequest.Publish p) {
-                publish(p);
-            }
-        } catch (Json.TooDeepException e) {
-            closeWith(CloseReason.BAD_DATA, true);
-        } catch (HalleyException e) {
-            replyError(id, e.error(), e.getMessage());
-        }
-    }
+    // ---- the session's output --------------------------------------------------------------
 
-    private void subscribe(ClientRequest.Subscribe req) {
-        if (!server.config().policy().maySubscribe(req.pattern())) {
-            throw new HalleyException(ReplyError.FORBIDDEN, "Clients may not subscribe to " + req.pattern().text() + ".");
-        }
-        subscribing++;
-        feed.subscribe(req.pattern(), req.resume())
-                .whenComplete((result, failure) -> onLoop(() -> subscribed(req, result, failure)));
-    }
-
-    private void subscribed(ClientRequest.Subscribe req, SubscribeResult result, Throwable failure) {
-        subscribing--;
-        if (closing != null) {
-            return;
-        }
-        if (failure != null) {
-            replyFailure(req.id(), failure);
-        } else if (req.id() != null) {
-            write(ReplyFrames.subscribed(req.id(), req.pattern().text(), result, feed.cursor()));
-        }
-        drain(); // flushes the reply, then what the subscription queued
-    }
-
-    private void unsubscribe(ClientRequest.Unsubscribe req) {
-        feed.unsubscribe(req.pattern());
-        dropUnfollowed = true;
-        if (req.id() != null) {
-            write(ReplyFrames.unsubscribed(req.id(), req.pattern().text()));
-        }
-    }
-
-    private void publish(ClientRequest.Publish req) {
-        Publishing.Item item = req.item();
-        if (!server.config().policy().mayPublish(item.channel())) {
-            throw new HalleyException(ReplyError.FORBIDDEN, "Clients may not publish to " + item.channel() + ".");
-        }
-        if (server.isShuttingDown()) {
-            throw new HalleyException(ReplyError.UNAVAILABLE, "The server is shutting down; publish to another node.");
-        }
-        if (!rate.tryAcquire()) {
-            if (rate.exhausted()) {
-                closeWith(CloseReason.TOO_MANY, true);
-                return;
-            }
-            throw new HalleyException(ReplyError.TOO_MANY, "Over " + server.config().publishRate() + " messages per second.");
-        }
-        Publishing.publishAll(server, List.of(item)).whenComplete((published, failure) -> onLoop(() -> {
-            if (closing != null) {
-                return;
-            }
-            if (failure != null) {
-                replyFailure(req.id(), failure);
-            } else if (req.id() != null) {
-                write(ReplyFrames.published(req.id(), published.get(0)));
-            }
-            flush();
-        }));
-    }
-
-    private void replyFailure(String id, Throwable failure) {
-        HalleyException h = HalleyException.of(failure);
-        if (h.error() == ReplyError.UNAVAILABLE) {
-            log.debug("broker failure on {}: {}", ctx.channel(), failure.toString());
-        }
-        replyError(id, h.error(), h.getMessage());
-    }
-
-    private void replyError(String id, ReplyError error, String message) {
-        server.metrics().error(error);
-        write(ReplyFrames.error(id, error, message));
-    }
-
-    // ---- delivery --------------------------------------------------------------------------
-
-    /** Any thread: the feed has deliveries. */
     @Override
-    public void onReady() {
-        execute(this::drain);
+    public EventExecutor loop() {
+        return ctx.executor();
     }
 
-    /** Any thread: the client went over its outbound bound; the feed closed itself. */
     @Override
-    public void onOverflow() {
-        execute(() -> closeWith(CloseReason.SLOW, false));
+    public void reply(String json) {
+        write(new TextWebSocketFrame(json));
     }
 
-    /**
-     * Writes what the feed holds while the channel is writable, then flushes once. Re-entered from
-     * the flush (writability turning back on) it only marks that another round is due.
-     */
-    private void drain() {
-        if (draining) {
-            drainAgain = true;
-            return;
+    @Override
+    public void deliver(Delivery d) {
+        if (d instanceof Message m) {
+            writeEncoded(TextFrames.of(m));
+        } else if (d instanceof Gap g) {
+            write(new TextWebSocketFrame(Unpooled.wrappedBuffer(g.json())));
         }
-        if (closing != null || subscribing > 0) {
-            flush();
-            return;
-        }
-        draining = true;
-        int messages = 0;
-        try {
-            do {
-                drainAgain = false;
-                messages += writeWhileWritable();
-                flush();
-            } while (drainAgain && closing == null);
-        } finally {
-            draining = false;
-        }
-        if (messages > 0) {
-            server.metrics().delivered(messages);
-        }
+    }
+
+    @Override
+    public boolean writable() {
+        return ctx.channel().isWritable();
+    }
+
+    /** Flushes a round of writes; a socket left unwritable is watched. */
+    @Override
+    public void flush() {
+        flushWrites();
         if (!ctx.channel().isWritable()) {
             watchUnwritable();
         }
     }
 
-    private int writeWhileWritable() {
-        int messages = 0;
-        List<ChannelPattern> followed = dropUnfollowed ? feed.patterns() : null;
-        while (ctx.channel().isWritable()) {
-            List<Delivery> batch = feed.takeDeliveries(BATCH);
-            if (batch.isEmpty()) {
-                dropUnfollowed = false;
-                break;
-            }
-            for (Delivery d : batch) {
-                if (d instanceof Message m && (followed == null || covered(followed, m.channel()))) {
-                    writeEncoded(TextFrames.of(m));
-                    messages++;
-                } else if (d instanceof Gap g && (followed == null || covered(followed, g.channel()))) {
-                    write(new TextWebSocketFrame(Unpooled.wrappedBuffer(g.json())));
-                }
-            }
-        }
-        return messages;
-    }
-
-    private static boolean covered(List<ChannelPattern> patterns, String channel) {
-        for (ChannelPattern p : patterns) {
-            if (p.matches(channel)) {
-                return true;
-            }
-        }
-        return false;
+    /** A slow client is not waited for: it may not read our close frame at all. */
+    @Override
+    public void close(CloseReason reason) {
+        closeWith(reason, reason != CloseReason.SLOW);
     }
 
     @Override
@@ -320,7 +169,7 @@ final class WebSocketHandler extends ChannelInboundHandlerAdapter implements Fee
         if (writable) {
             cancel(unwritable);
             unwritable = null;
-            drain();
+            session.drain();
         } else {
             watchUnwritable();
         }
@@ -347,10 +196,6 @@ final class WebSocketHandler extends ChannelInboundHandlerAdapter implements Fee
         }
     }
 
-    private void write(String json) {
-        write(new TextWebSocketFrame(json));
-    }
-
     private void write(WebSocketFrame frame) {
         ctx.write(frame, ctx.voidPromise());
         unflushed = true;
@@ -362,7 +207,7 @@ final class WebSocketHandler extends ChannelInboundHandlerAdapter implements Fee
         unflushed = true;
     }
 
-    private void flush() {
+    private void flushWrites() {
         if (unflushed) {
             unflushed = false;
             ctx.flush();
@@ -385,8 +230,8 @@ final class WebSocketHandler extends ChannelInboundHandlerAdapter implements Fee
         if (closing != null) {
             return;
         }
-        drain();
-        write(ReplyFrames.reconnect(CloseReason.SHUTDOWN, feed.cursor()));
+        session.drain();
+        reply(ReplyFrames.reconnect(CloseReason.SHUTDOWN, session.cursor()));
         closeWith(CloseReason.SHUTDOWN, true);
     }
 
@@ -460,7 +305,7 @@ final class WebSocketHandler extends ChannelInboundHandlerAdapter implements Fee
     }
 
     private void stopDelivery() {
-        feed.close();
+        session.close();
         heartbeat.stop();
         cancel(unwritable);
         unwritable = null;
@@ -478,18 +323,6 @@ final class WebSocketHandler extends ChannelInboundHandlerAdapter implements Fee
         }
     }
 
-    /**
-     * Runs a broker's answer on this connection's event loop: at once when it came there (the
-     * embedded broker answers synchronously, so replies keep the order of the requests), else as a task.
-     */
-    private void onLoop(Runnable task) {
-        if (ctx.executor().inEventLoop()) {
-            task.run();
-        } else {
-            execute(task);
-        }
-    }
-
     /** Runs {@code task} on this connection's event loop as a new task (from a broker thread, the timer or the loop itself). */
     private void execute(Runnable task) {
         try {
@@ -501,7 +334,7 @@ final class WebSocketHandler extends ChannelInboundHandlerAdapter implements Fee
 
     @Override
     public String toString() {
-        return "WebSocketHandler[" + (ctx == null ? "unbound" : ctx.channel()) + ", " + feed + ", subscribing=" + subscribing
+        return "WebSocketHandler[" + (ctx == null ? "unbound" : ctx.channel()) + ", " + session
                 + (closing != null ? ", closing " + closing.code() : "") + "]";
     }
 }
