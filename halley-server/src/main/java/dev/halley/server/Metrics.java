@@ -35,6 +35,8 @@ public final class Metrics {
     private final Map<ReplyError, LongAdder> errors = new EnumMap<>(ReplyError.class);
     private final Map<CloseReason, LongAdder> closes = new EnumMap<>(CloseReason.class);
     private final Map<Deadline, LongAdder> timeouts = new EnumMap<>(Deadline.class);
+    private final LongAdder sockjsSessionsOpen = new LongAdder();
+    private final Map<String, LongAdder> sockjsSessionsEnded = new ConcurrentHashMap<>();
 
     public Metrics() {
         for (ReplyError e : ReplyError.values()) {
@@ -99,6 +101,29 @@ public final class Metrics {
         return connectionsOpen.sum();
     }
 
+    /** A SockJS session began (a session is not a connection: it outlives the requests that carry it). */
+    public void sockjsSessionOpened() {
+        sockjsSessionsOpen.increment();
+    }
+
+    /**
+     * A SockJS session ended, by how: {@code service} (its application closed it), {@code client},
+     * {@code timed_out}, {@code interrupted}, or the code of the {@link CloseReason} the server closed it for.
+     */
+    public void sockjsSessionEnded(String how) {
+        sockjsSessionsOpen.decrement();
+        sockjsSessionsEnded.computeIfAbsent(how, h -> new LongAdder()).increment();
+    }
+
+    public long sockjsSessionsOpen() {
+        return sockjsSessionsOpen.sum();
+    }
+
+    public long sockjsSessionsEnded(String how) {
+        LongAdder n = sockjsSessionsEnded.get(how);
+        return n == null ? 0 : n.sum();
+    }
+
     /** Prometheus text exposition (version 0.0.4). */
     public String render(int channels) {
         StringBuilder sb = new StringBuilder(2048);
@@ -117,6 +142,11 @@ public final class Metrics {
         sb.append("# HELP halley_timeouts_total Connections closed because a request deadline passed, by phase.\n")
                 .append("# TYPE halley_timeouts_total counter\n");
         timeouts.forEach((d, n) -> sb.append("halley_timeouts_total{phase=\"").append(d.label()).append("\"} ").append(n.sum()).append('\n'));
+        gauge(sb, "halley_sockjs_sessions_open", "SockJS sessions open now.", sockjsSessionsOpen.sum());
+        sb.append("# HELP halley_sockjs_sessions_ended_total SockJS sessions ended, by how.\n")
+                .append("# TYPE halley_sockjs_sessions_ended_total counter\n");
+        sockjsSessionsEnded.forEach((how, n) -> sb.append("halley_sockjs_sessions_ended_total{how=\"").append(how).append("\"} ")
+                .append(n.sum()).append('\n'));
         return sb.toString();
     }
 

@@ -1,9 +1,6 @@
 package dev.halley.server.transport.websocket;
 
 import dev.halley.core.CloseReason;
-import dev.halley.core.Delivery;
-import dev.halley.core.Gap;
-import dev.halley.core.Message;
 import dev.halley.server.ServerContext;
 import dev.halley.server.http.ShutdownEvent;
 import io.netty.buffer.ByteBufUtil;
@@ -25,59 +22,85 @@ import io.netty.util.concurrent.EventExecutor;
 import java.io.IOException;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The native protocol on one upgraded WebSocket connection: the frames of a {@link NativeSession}
- * (request texts in, replies, messages and gap notices out). Everything runs on the connection's
- * event loop; timer callbacks hop there.
+ * One upgraded WebSocket connection: the frames, liveness and closing handshake, under a
+ * {@link Conversation} that gives the text messages their meaning (the native protocol through
+ * {@link NativeConversation}, a SockJS session). Everything runs on the connection's event loop;
+ * timer callbacks hop there.
  *
- * <p><b>Delivery.</b> The session is drained only while the channel is writable, many frames
- * then one flush, and again when it becomes writable. Each message goes out as one text frame
- * encoded once for all subscribers ({@link TextFrames}). A client that overflows its feed, or
- * keeps the socket unwritable for {@code unwritable-timeout}, is closed with 1008 {@code slow};
- * it resumes from its cursor. While the socket is unwritable the connection also stops reading:
- * requests would only make replies that cannot be written.
+ * <p><b>Delivery.</b> The conversation writes text frames through this handler while the channel
+ * is {@linkplain #writable() writable}, many frames then one {@link #flush()}, and is asked to
+ * {@link Conversation#drain() drain} again when it becomes writable. A socket unwritable for
+ * {@code unwritable-timeout} is closed with 1008 {@code slow}. While the socket is unwritable the
+ * connection also stops reading: requests would only make replies that cannot be written.
  *
  * <p><b>Liveness.</b> A ping after {@code heartbeat} without hearing from the client; nothing
  * within the next {@code heartbeat} closes it ({@code heartbeat_timeout}). Client pings get pongs.
  *
  * <p><b>Closing</b> ({@link #closeWith}): a close frame whose status and reason come from
- * {@link CloseReason}, counted in metrics. Bad input closes this connection only: a message over
- * {@code max-ws-message} 1009, invalid UTF-8 or JSON nested too deep 1007, a binary message 1003,
- * publishing over the rate again and again 1008, a bug here 1011 (logged). Shutdown sends a
- * {@code {"reconnect":true,"reason":"shutdown","cursor":…}} frame, then 1001.
+ * {@link CloseReason}, counted in metrics, or the conversation's own ({@link #close(int, String)}).
+ * Bad input closes this connection only: a message over {@code max-ws-message} 1009, invalid
+ * UTF-8 1007, a binary message 1003, a bug here 1011 (logged); the conversation adds its own
+ * (JSON nested too deep, publishing over the rate). Shutdown lets the conversation write a last
+ * notice, then closes with 1001.
  *
  * <p><b>Buffers.</b> Inbound frames are released here once handled. Outbound frames own their
  * buffer (a wrapper of heap bytes) and are released by the encoder, or by Netty when a write fails.
  */
-final class WebSocketHandler extends ChannelInboundHandlerAdapter implements NativeSession.Output {
+public final class WebSocketHandler extends ChannelInboundHandlerAdapter {
     private static final Logger log = LoggerFactory.getLogger(WebSocketHandler.class);
     /** How long a closing handshake may take before the connection is closed regardless. */
     static final long CLOSE_TIMEOUT_MILLIS = 2000;
 
+    /** What speaks over the connection; called on its event loop. */
+    public interface Conversation {
+        /** One whole text message from the client (valid UTF-8). */
+        void onText(byte[] utf8);
+
+        /** The socket can take more: write what waits, then {@link WebSocketHandler#flush()}. */
+        void drain();
+
+        /** A graceful shutdown begins: write a last notice if any; the handler then closes with 1001. */
+        void onShutdown();
+
+        /**
+         * The connection is closing or closed: stop. Called once, with why: the reason the handler
+         * closes for, {@link CloseReason#NORMAL} when the client closed or the conversation chose
+         * its own status, null when the connection dropped without a closing handshake.
+         */
+        void onClosed(CloseReason reason);
+    }
+
     private final ServerContext server;
+    private final Function<WebSocketHandler, Conversation> conversations;
     private ChannelHandlerContext ctx;
-    private NativeSession session;
+    private Conversation conversation;
     private Heartbeat heartbeat;
     private Timeout unwritable;
     private Timeout closeTimeout;
     private boolean unflushed;
     /** Why the connection is closing; null while open. */
     private CloseReason closing;
+    /** The conversation was told the connection closes. */
+    private boolean stopped;
 
-    WebSocketHandler(ServerContext server) {
+    /** @param conversations makes the conversation of the connection, once it is upgraded */
+    public WebSocketHandler(ServerContext server, Function<WebSocketHandler, Conversation> conversations) {
         this.server = server;
+        this.conversations = conversations;
     }
 
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
-        this.session = new NativeSession(server, this);
         this.heartbeat = new Heartbeat(server.timer(), ctx.executor(), server.config().heartbeat().toNanos(),
                 this::ping, () -> closeWith(CloseReason.HEARTBEAT_TIMEOUT, false));
         heartbeat.start();
+        this.conversation = conversations.apply(this);
     }
 
     // ---- inbound ---------------------------------------------------------------------------
@@ -103,13 +126,13 @@ final class WebSocketHandler extends ChannelInboundHandlerAdapter implements Nat
 
     private void onFrame(WebSocketFrame frame) {
         if (frame instanceof TextWebSocketFrame) {
-            session.request(ByteBufUtil.getBytes(frame.content()));
+            conversation.onText(ByteBufUtil.getBytes(frame.content()));
         } else if (frame instanceof PingWebSocketFrame) {
             write(new PongWebSocketFrame(frame.content().retain()));
         } else if (frame instanceof CloseWebSocketFrame close) {
             closedByClient(close);
         } else if (!(frame instanceof PongWebSocketFrame)) {
-            closeWith(CloseReason.UNSUPPORTED_DATA, true); // binary: this protocol is JSON text
+            closeWith(CloseReason.UNSUPPORTED_DATA, true); // binary: the protocols here are text
         }
     }
 
@@ -119,34 +142,33 @@ final class WebSocketHandler extends ChannelInboundHandlerAdapter implements Nat
         ctx.fireChannelReadComplete();
     }
 
-    // ---- the session's output --------------------------------------------------------------
+    // ---- for the conversation -------------------------------------------------------------
 
-    @Override
     public EventExecutor loop() {
         return ctx.executor();
     }
 
-    @Override
-    public void reply(String json) {
-        write(new TextWebSocketFrame(json));
+    /** Writes a text frame (not flushed). */
+    public void text(String text) {
+        write(new TextWebSocketFrame(text));
     }
 
-    @Override
-    public void deliver(Delivery d) {
-        if (d instanceof Message m) {
-            writeEncoded(TextFrames.of(m));
-        } else if (d instanceof Gap g) {
-            write(new TextWebSocketFrame(Unpooled.wrappedBuffer(g.json())));
-        }
+    /** Writes a text frame of UTF-8 bytes, which it takes (not flushed). */
+    public void text(byte[] utf8) {
+        write(new TextWebSocketFrame(Unpooled.wrappedBuffer(utf8)));
     }
 
-    @Override
+    /** Writes a whole frame already encoded (shared by every subscriber of a message); the encoder lets it pass. */
+    public void encoded(byte[] frame) {
+        ctx.write(Unpooled.wrappedBuffer(frame), ctx.voidPromise());
+        unflushed = true;
+    }
+
     public boolean writable() {
         return ctx.channel().isWritable();
     }
 
     /** Flushes a round of writes; a socket left unwritable is watched. */
-    @Override
     public void flush() {
         flushWrites();
         if (!ctx.channel().isWritable()) {
@@ -154,10 +176,18 @@ final class WebSocketHandler extends ChannelInboundHandlerAdapter implements Nat
         }
     }
 
-    /** A slow client is not waited for: it may not read our close frame at all. */
-    @Override
+    /** Closes for {@code reason} (counted); a slow client is not waited for: it may not read our close frame at all. */
     public void close(CloseReason reason) {
         closeWith(reason, reason != CloseReason.SLOW);
+    }
+
+    /** Closes with the conversation's own {@code status} (1000 or 3000–4999) and {@code reason}, waiting for the client's answer. */
+    public void close(int status, String reason) {
+        closeWith(CloseReason.NORMAL, new CloseWebSocketFrame(status, reason), true);
+    }
+
+    public boolean isClosing() {
+        return closing != null;
     }
 
     @Override
@@ -169,7 +199,7 @@ final class WebSocketHandler extends ChannelInboundHandlerAdapter implements Nat
         if (writable) {
             cancel(unwritable);
             unwritable = null;
-            session.drain();
+            conversation.drain();
         } else {
             watchUnwritable();
         }
@@ -225,13 +255,12 @@ final class WebSocketHandler extends ChannelInboundHandlerAdapter implements Nat
         ctx.fireUserEventTriggered(evt);
     }
 
-    /** Graceful shutdown: what is queued (if the socket takes it), a reconnect notice with the cursor, 1001. */
+    /** Graceful shutdown: the conversation's last words, then 1001. */
     private void shutdown() {
         if (closing != null) {
             return;
         }
-        session.drain();
-        reply(ReplyFrames.reconnect(CloseReason.SHUTDOWN, session.cursor()));
+        conversation.onShutdown();
         closeWith(CloseReason.SHUTDOWN, true);
     }
 
@@ -244,20 +273,28 @@ final class WebSocketHandler extends ChannelInboundHandlerAdapter implements Nat
      * Either way it is closed within {@link #CLOSE_TIMEOUT_MILLIS}.
      */
     private void closeWith(CloseReason reason, boolean waitForClient) {
+        if (closing == null) {
+            server.metrics().closed(reason);
+        }
+        closeWith(reason, new CloseWebSocketFrame(reason.webSocketStatus(), reason.code()), waitForClient);
+    }
+
+    private void closeWith(CloseReason reason, CloseWebSocketFrame frame, boolean waitForClient) {
         if (closing != null) {
+            frame.release();
             return;
         }
         closing = reason;
-        server.metrics().closed(reason);
-        log.debug("closing {}: {}", ctx.channel(), reason.code());
+        log.debug("closing {}: {} {}", ctx.channel(), frame.statusCode(), frame.reasonText());
         stopDelivery();
         Channel ch = ctx.channel();
         ch.config().setAutoRead(true); // to see the client's answer
         if (!waitForClient && !ch.isWritable()) {
+            frame.release();
             ctx.close();
             return;
         }
-        ctx.writeAndFlush(new CloseWebSocketFrame(reason.webSocketStatus(), reason.code()))
+        ctx.writeAndFlush(frame)
                 .addListener(waitForClient ? ChannelFutureListener.CLOSE_ON_FAILURE : ChannelFutureListener.CLOSE);
         closeTimeout = server.timer().newTimeout(t -> execute(ctx::close), CLOSE_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
     }
@@ -305,7 +342,10 @@ final class WebSocketHandler extends ChannelInboundHandlerAdapter implements Nat
     }
 
     private void stopDelivery() {
-        session.close();
+        if (conversation != null && !stopped) {
+            stopped = true;
+            conversation.onClosed(closing);
+        }
         heartbeat.stop();
         cancel(unwritable);
         unwritable = null;
@@ -334,7 +374,7 @@ final class WebSocketHandler extends ChannelInboundHandlerAdapter implements Nat
 
     @Override
     public String toString() {
-        return "WebSocketHandler[" + (ctx == null ? "unbound" : ctx.channel()) + ", " + session
+        return "WebSocketHandler[" + (ctx == null ? "unbound" : ctx.channel()) + ", " + conversation
                 + (closing != null ? ", closing " + closing.code() : "") + "]";
     }
 }

@@ -49,6 +49,6 @@ public final class WebSocketTransport implements Route {
                     h -> h.set(HttpHeaderNames.SEC_WEBSOCKET_VERSION, "13"));
             return;
         }
-        upgrade.upgrade(ex, new WebSocketHandler(server));
+        upgrade.upgrade(ex, new WebSocketHandler(server, ws -> new NativeConversation(server, ws)));
     }
 }

@@ -69,10 +69,11 @@ public final class WebSocketUpgrade {
      * Answers the handshake with 101 and hands the connection to {@code handler}. The caller has
      * checked the version: without one Netty would pick the obsolete hixie-76 handshake.
      *
+     * @return the write of the 101: once it is done, frames can be written
      * @throws HalleyException {@link ReplyError#BAD_REQUEST} when the handshake is not valid
      *         (nothing was written, the exchange is still HTTP)
      */
-    public void upgrade(HttpExchange ex, ChannelHandler handler) {
+    public ChannelFuture upgrade(HttpExchange ex, ChannelHandler handler) {
         FullHttpRequest req = ex.request();
         WebSocketServerHandshaker handshaker = handshakers.newHandshaker(req);
         if (handshaker == null) {
@@ -97,5 +98,6 @@ public final class WebSocketUpgrade {
         p.addLast(AGGREGATOR, new WebSocketFrameAggregator(server.config().maxWsMessage()));
         p.addLast(HANDLER, handler);
         handshake.addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
+        return handshake;
     }
 }
