@@ -12,6 +12,8 @@ import java.util.concurrent.TimeUnit;
  * {@code fanout} (and {@code iframe}): S subscribers on one channel over one push transport.
  * First single publishes, each measured to full delivery (all S received); then the publish
  * rate is stepped up until p99 passes {@code --p99-limit} (100 ms) or a subscriber drops.
+ * With {@code --batches 1,20} the steps run again with 20 messages per publish request: they
+ * reach each connection together and go out in one write (frames coalesced per connection).
  * At the end every subscriber must have seen every offset once.
  */
 final class FanoutScenario {
@@ -30,6 +32,8 @@ final class FanoutScenario {
         int singles = f.integer("singles", 5);
         double limitMs = f.decimal("p99-limit", 100);
         double[] rates = Arrays.stream(f.string("rates", "1,2,5,10,20,50,100,200").split(",")).mapToDouble(Double::parseDouble).toArray();
+        // Messages per publish request: above 1 they reach each subscriber together, one write for all.
+        int[] batches = Arrays.stream(f.string("batches", "1").split(",")).mapToInt(b -> Integer.parseInt(b.trim())).toArray();
         String channel = bench.freshChannel("fanout");
         Stats stats = bench.stats();
         Subscribers s = new Subscribers(bench, transport, channel);
@@ -53,20 +57,32 @@ final class FanoutScenario {
                     x.put("fullDeliveryMs", all ? secs * 1000 : Double.NaN);
                     rows.add(w.close("1 publish → " + up, stats.messages.sum() - before, "deliveries/s", x));
                 }
-                for (double rate : rates) {
-                    bench.phase(rate + "/s");
-                    Window w = Window.open(stats, bench.server());
-                    pub.pace(rate);
-                    Bench.hold(step);
-                    pub.finish();
-                    Map<String, Object> x = new LinkedHashMap<>();
-                    x.put("rate", rate);
-                    x.put("publisherBehind", pub.skipped.sum());
-                    Row row = w.close(transport + " " + rateLabel(rate) + " msg/s", w.messages(), "deliveries/s", x);
-                    rows.add(row);
-                    if (row.p99Ms() > limitMs || s.dropped.sum() > 0) {
-                        notes.add(String.format("stopped stepping at %s msg/s: p99 %.1f ms, %d subscribers dropped", rateLabel(rate), row.p99Ms(), s.dropped.sum()));
-                        break;
+                steps:
+                for (int batch : batches) {
+                    pub.batch(batch);
+                    for (double rate : rates) {
+                        bench.phase(rate + "/s ×" + batch);
+                        Window w = Window.open(stats, bench.server());
+                        pub.pace(rate);
+                        Bench.hold(step);
+                        pub.finish();
+                        Map<String, Object> x = new LinkedHashMap<>();
+                        x.put("rate", rate * batch);
+                        x.put("messagesPerWrite", batch);
+                        x.put("publisherBehind", pub.skipped.sum());
+                        String label = batch == 1 ? transport + " " + rateLabel(rate) + " msg/s"
+                                : transport + " " + rateLabel(rate) + "×" + batch + " msg/s";
+                        Row row = w.close(label, w.messages(), "deliveries/s", x);
+                        rows.add(row);
+                        if (row.p99Ms() > limitMs || s.dropped.sum() > 0) {
+                            notes.add(String.format("%s: stopped stepping at %s msg/s: p99 %.1f ms, %d subscribers dropped",
+                                    batch == 1 ? "one message per publish" : batch + " messages per publish",
+                                    rateLabel(rate * batch), row.p99Ms(), s.dropped.sum()));
+                            if (s.dropped.sum() > 0) {
+                                break steps;
+                            }
+                            break;
+                        }
                     }
                 }
                 bench.phase("drain");

@@ -36,9 +36,11 @@ public enum ConfigKey {
     TRANSPORT("transport", "auto", "I/O transport: `auto` (native epoll where available, else NIO), `epoll` or `nio`."),
     IO_THREADS("io-threads", "0", "Event-loop threads (0 = two per core)."),
     SHUTDOWN_GRACE("shutdown-grace", "10s", "On SIGTERM: how long to let clients drain after they were told to reconnect."),
+    BAYEUX_MAX_SESSIONS("bayeux-max-sessions", "100000", "Bayeux sessions (`/cometd`) alive at once; a handshake over it is refused with `503::too_many_sessions`."),
+    BAYEUX_MAX_INTERVAL("bayeux-max-interval", "10s", "How long a Bayeux session lives without a `/meta/connect` before it expires (the client then handshakes again)."),
     SOCKJS_CLIENT_URL("sockjs-client-url", "https://cdn.jsdelivr.net/npm/sockjs-client@1/dist/sockjs.min.js", "The `sockjs-client` script the SockJS iframe page (`/sockjs/{service}/iframe.html`) loads; serve your own copy to avoid the CDN."),
     SOCKJS_DISCONNECT_DELAY("sockjs-disconnect-delay", "5s", "How long a SockJS session lives without a receiving request (and answers its close frame once closed)."),
-    SOCKJS_MAX_SESSIONS("sockjs-max-sessions", "10000", "SockJS sessions open at once on this node (a new one above is refused with 503)."),
+    SOCKJS_MAX_SESSIONS("sockjs-max-sessions", "100000", "SockJS sessions open at once on this node (a new one above is refused with 503)."),
     SOCKJS_JSESSIONID("sockjs-jsessionid", "false", "The SockJS `channels` service sets a `JSESSIONID` cookie (and says `cookie_needed`) for load balancers that stick sessions by it."),
     SOCKJS_WEBSOCKET("sockjs-websocket", "true", "Whether the SockJS `channels` service offers its WebSocket transports (turn off behind proxies that break WebSocket).");
 

@@ -171,6 +171,8 @@ public final class ConfigLoader {
                 integer(v, ConfigKey.IO_THREADS),
                 duration(v, ConfigKey.SHUTDOWN_GRACE),
                 policy,
+                integer(v, ConfigKey.BAYEUX_MAX_SESSIONS),
+                duration(v, ConfigKey.BAYEUX_MAX_INTERVAL),
                 new SockJsConfig(v.get(ConfigKey.SOCKJS_CLIENT_URL).trim(), duration(v, ConfigKey.SOCKJS_DISCONNECT_DELAY),
                         integer(v, ConfigKey.SOCKJS_MAX_SESSIONS), bool(v, ConfigKey.SOCKJS_JSESSIONID),
                         bool(v, ConfigKey.SOCKJS_WEBSOCKET)));
@@ -208,6 +210,8 @@ public final class ConfigLoader {
         v.put(ConfigKey.IO_THREADS, Integer.toString(c.ioThreads()));
         v.put(ConfigKey.SHUTDOWN_GRACE, c.shutdownGrace().toMillis() + "ms");
         v.put(ConfigKey.CONFIG, "");
+        v.put(ConfigKey.BAYEUX_MAX_SESSIONS, Integer.toString(c.bayeuxMaxSessions()));
+        v.put(ConfigKey.BAYEUX_MAX_INTERVAL, c.bayeuxMaxInterval().toMillis() + "ms");
         v.put(ConfigKey.SOCKJS_CLIENT_URL, c.sockjs().clientUrl());
         v.put(ConfigKey.SOCKJS_DISCONNECT_DELAY, c.sockjs().disconnectDelay().toMillis() + "ms");
         v.put(ConfigKey.SOCKJS_MAX_SESSIONS, Integer.toString(c.sockjs().maxSessions()));

@@ -42,6 +42,8 @@ public record HalleyConfig(
         int ioThreads,
         Duration shutdownGrace,
         ChannelPolicy policy,
+        int bayeuxMaxSessions,
+        Duration bayeuxMaxInterval,
         SockJsConfig sockjs) {
 
     public HalleyConfig {
@@ -56,6 +58,8 @@ public record HalleyConfig(
         require(!longPollTimeout.isNegative() && longPollTimeout.compareTo(longPollMaxTimeout) <= 0,
                 "longpoll-timeout must be between 0 and longpoll-max-timeout");
         require(!heartbeat.isZero() && !heartbeat.isNegative(), "heartbeat must be positive");
+        require(bayeuxMaxSessions > 0, "bayeux-max-sessions must be positive");
+        require(!bayeuxMaxInterval.isZero() && !bayeuxMaxInterval.isNegative(), "bayeux-max-interval must be positive");
         require(broker.equals("memory") || broker.startsWith("redis://") || broker.startsWith("rediss://")
                 || broker.startsWith("nats://"), "broker must be memory, redis://… or nats://…");
     }
@@ -94,7 +98,7 @@ public record HalleyConfig(
                 longPollTimeout, longPollMaxTimeout, heartbeat, streamBudget, maxPublishBody, maxClientBody, maxWsMessage,
                 maxInitialLine, maxHeaderSize, maxJsonDepth, maxSubscriptions, outboundMaxBytes, outboundMaxMessages,
                 unwritableTimeout, headerTimeout, bodyTimeout, idleTimeout, publishRate, transport, ioThreads,
-                shutdownGrace, p, sockjs);
+                shutdownGrace, p, bayeuxMaxSessions, bayeuxMaxInterval, sockjs);
     }
 
     @Override

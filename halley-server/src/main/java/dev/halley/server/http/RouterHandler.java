@@ -31,7 +31,8 @@ public final class RouterHandler extends ChannelInboundHandlerAdapter {
 
     private final ServerContext server;
     private final Map<String, Route> routes;
-    private final ArrayDeque<FullHttpRequest> waiting = new ArrayDeque<>();
+    /** Pipelined requests; made on the first one, as most connections never pipeline. */
+    private ArrayDeque<FullHttpRequest> waiting;
     private HttpExchange current;
 
     public RouterHandler(ServerContext server, Map<String, Route> routes) {
@@ -46,6 +47,9 @@ public final class RouterHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         if (current != null) {
+            if (waiting == null) {
+                waiting = new ArrayDeque<>(MAX_PIPELINED);
+            }
             if (waiting.size() >= MAX_PIPELINED) {
                 req.release();
                 ctx.close();
@@ -126,7 +130,7 @@ public final class RouterHandler extends ChannelInboundHandlerAdapter {
         }
         current = null;
         // Run the next pipelined request after the current call stack unwinds.
-        if (!waiting.isEmpty()) {
+        if (waiting != null && !waiting.isEmpty()) {
             ctx.executor().execute(() -> {
                 if (current == null && !waiting.isEmpty() && !ctx.isRemoved()) {
                     FullHttpRequest req = waiting.poll();
@@ -172,7 +176,7 @@ public final class RouterHandler extends ChannelInboundHandlerAdapter {
 
     private void releaseWaiting() {
         FullHttpRequest r;
-        while ((r = waiting.poll()) != null) {
+        while (waiting != null && (r = waiting.poll()) != null) {
             r.release();
         }
     }

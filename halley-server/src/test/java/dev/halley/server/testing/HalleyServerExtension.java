@@ -3,11 +3,15 @@ package dev.halley.server.testing;
 import dev.halley.core.Hub;
 import dev.halley.server.HalleyConfig;
 import dev.halley.server.HalleyServer;
+import dev.halley.server.ServerContext;
+import dev.halley.server.http.Route;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.Map;
+import java.util.function.Function;
 import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
@@ -21,15 +25,23 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  */
 public final class HalleyServerExtension implements BeforeAllCallback, AfterAllCallback {
     private final UnaryOperator<HalleyConfig> tweak;
+    private final Map<String, Function<ServerContext, Route>> routes;
     private HalleyServer server;
     private HttpClient http;
+    private int port;
 
     public HalleyServerExtension() {
         this(c -> c);
     }
 
     public HalleyServerExtension(UnaryOperator<HalleyConfig> tweak) {
+        this(tweak, Map.of());
+    }
+
+    /** With extra routes, as an embedding application adds them (e.g. test pages). */
+    public HalleyServerExtension(UnaryOperator<HalleyConfig> tweak, Map<String, Function<ServerContext, Route>> routes) {
         this.tweak = tweak;
+        this.routes = Map.copyOf(routes);
         LeakGuard.install();
     }
 
@@ -40,8 +52,21 @@ public final class HalleyServerExtension implements BeforeAllCallback, AfterAllC
 
     /** Starts (or restarts, on a new port) the server. */
     public void start() throws InterruptedException {
-        HalleyConfig config = tweak.apply(HalleyConfig.defaults().withPort(0).with(dev.halley.server.ConfigKey.HOST, "127.0.0.1"));
-        server = HalleyServer.start(config);
+        port = 0;
+        startOnPort();
+    }
+
+    /** Stops the server (gracefully) and starts a new one on the same port: clients reconnect to the same URL. */
+    public void restart() throws InterruptedException {
+        int previous = port();
+        stop();
+        port = previous;
+        startOnPort();
+    }
+
+    private void startOnPort() throws InterruptedException {
+        HalleyConfig config = tweak.apply(HalleyConfig.defaults().withPort(port).with(dev.halley.server.ConfigKey.HOST, "127.0.0.1"));
+        server = HalleyServer.start(config, routes);
         http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     }
 

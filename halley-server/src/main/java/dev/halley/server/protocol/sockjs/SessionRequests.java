@@ -213,7 +213,7 @@ final class SessionRequests {
             SockJsSession session = sessions.createForWebSocket(service, raw, ex.ctx().executor());
             SockJsWebSocket conversation = new SockJsWebSocket(server, session, raw);
             try {
-                upgrade.upgrade(ex, new WebSocketHandler(server, conversation::bind)).addListener(f -> {
+                upgrade.upgrade(ex, e -> new WebSocketHandler(server, conversation::bind)).addListener(f -> {
                     if (f.isSuccess()) {
                         conversation.start();
                     }

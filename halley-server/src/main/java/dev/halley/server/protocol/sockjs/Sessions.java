@@ -18,6 +18,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * during shutdown, is refused with {@link ReplyError#UNAVAILABLE} (503, counted).
  */
 final class Sessions {
+    /** The protocol's name in the session metrics ({@code halley_sessions_open{protocol="sockjs"}}). */
+    static final String PROTOCOL = "sockjs";
     private final ServerContext server;
     private final ConcurrentMap<String, SockJsSession> byKey = new ConcurrentHashMap<>();
     private final AtomicInteger held = new AtomicInteger();
@@ -57,14 +59,14 @@ final class Sessions {
             held.decrementAndGet(); // another request created it first
             return s;
         }
-        server.metrics().sockjsSessionOpened();
+        server.metrics().sessionOpened(PROTOCOL);
         return created;
     }
 
     /** A session that lives as long as one WebSocket connection; not looked up by id. */
     SockJsSession createForWebSocket(SockJsService service, boolean raw, EventExecutor loop) {
         reserve();
-        server.metrics().sockjsSessionOpened();
+        server.metrics().sessionOpened(PROTOCOL);
         return new SockJsSession(this, service, null, raw, loop);
     }
 
@@ -80,7 +82,7 @@ final class Sessions {
 
     /** A session ended (counted by how); {@code leave}: it leaves now rather than after answering its close frame a while. */
     void ended(SockJsSession s, String how, boolean leave) {
-        server.metrics().sockjsSessionEnded(how);
+        server.metrics().sessionEnded(PROTOCOL, how);
         if (leave) {
             remove(s);
         }

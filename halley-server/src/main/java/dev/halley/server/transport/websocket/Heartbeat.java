@@ -15,7 +15,7 @@ import java.util.concurrent.TimeUnit;
  * <p>Everything but the timer callback runs on the connection's event loop; the callback hops
  * there before touching state.
  */
-final class Heartbeat {
+public final class Heartbeat {
     private final Timer timer;
     private final EventExecutor loop;
     private final long periodNanos;
@@ -29,7 +29,7 @@ final class Heartbeat {
      * @param ping sends a ping frame
      * @param dead closes the connection (nothing heard for a period after the ping)
      */
-    Heartbeat(Timer timer, EventExecutor loop, long periodNanos, Runnable ping, Runnable dead) {
+    public Heartbeat(Timer timer, EventExecutor loop, long periodNanos, Runnable ping, Runnable dead) {
         this.timer = timer;
         this.loop = loop;
         this.periodNanos = periodNanos;
@@ -37,18 +37,18 @@ final class Heartbeat {
         this.dead = dead;
     }
 
-    void start() {
+    public void start() {
         lastHeard = System.nanoTime();
         schedule(periodNanos);
     }
 
     /** Any frame from the client. */
-    void heard() {
+    public void heard() {
         lastHeard = System.nanoTime();
         awaitingPong = false;
     }
 
-    void stop() {
+    public void stop() {
         if (timeout != null) {
             timeout.cancel();
             timeout = null;

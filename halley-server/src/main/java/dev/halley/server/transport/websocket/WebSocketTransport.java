@@ -7,9 +7,12 @@ import dev.halley.server.http.ErrorBody;
 import dev.halley.server.http.HttpExchange;
 import dev.halley.server.http.Route;
 import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelHandler;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import java.util.function.Function;
 
 /**
  * {@code GET /ws}: the native protocol over WebSocket (RFC 6455, version 13). This route checks
@@ -23,16 +26,27 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 public final class WebSocketTransport implements Route {
     private final ServerContext server;
     private final WebSocketUpgrade upgrade;
+    private final Function<HttpExchange, ChannelHandler> handlers;
 
+    /** The native protocol's door at {@code /ws}. */
     public WebSocketTransport(ServerContext server) {
+        this(server, ex -> new WebSocketHandler(server));
+    }
+
+    /**
+     * The same upgrade for another protocol spoken over WebSocket (Bayeux): {@code handlers} makes
+     * the connection's handler from the upgrade request, which it may read only during the call.
+     */
+    public WebSocketTransport(ServerContext server, Function<HttpExchange, ChannelHandler> handlers) {
         this.server = server;
+        this.handlers = handlers;
         this.upgrade = new WebSocketUpgrade(server);
     }
 
     @Override
     public void handle(HttpExchange ex) {
         ex.requireMethod(HttpMethod.GET);
-        if (!WebSocketUpgrade.isUpgrade(ex.request().headers())) {
+        if (!isUpgrade(ex.request().headers())) {
             throw new HalleyException(ReplyError.BAD_REQUEST, "WebSocket upgrade required.");
         }
         if (!server.cors().allows(ex.origin())) {
@@ -49,6 +63,11 @@ public final class WebSocketTransport implements Route {
                     h -> h.set(HttpHeaderNames.SEC_WEBSOCKET_VERSION, "13"));
             return;
         }
-        upgrade.upgrade(ex, new WebSocketHandler(server, ws -> new NativeConversation(server, ws)));
+        upgrade.upgrade(ex, handlers);
+    }
+
+    /** {@code Upgrade: websocket} and a {@code Connection} header with the {@code upgrade} token. */
+    public static boolean isUpgrade(HttpHeaders h) {
+        return WebSocketUpgrade.isUpgrade(h);
     }
 }

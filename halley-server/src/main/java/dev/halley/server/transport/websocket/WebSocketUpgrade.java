@@ -21,6 +21,7 @@ import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
 import io.netty.handler.codec.http.websocketx.WebSocketHandshakeException;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshakerFactory;
+import java.util.function.Function;
 
 /**
  * The WebSocket upgrade of one HTTP exchange, shared by every door that speaks WebSocket (the
@@ -66,14 +67,15 @@ public final class WebSocketUpgrade {
     }
 
     /**
-     * Answers the handshake with 101 and hands the connection to {@code handler}. The caller has
-     * checked the version: without one Netty would pick the obsolete hixie-76 handshake.
+     * Answers the handshake with 101 and hands the connection to the handler {@code handlers} makes
+     * from the request (which it may read only during the call), once the handshake is valid. The
+     * caller has checked the version: without one Netty would pick the obsolete hixie-76 handshake.
      *
      * @return the write of the 101: once it is done, frames can be written
      * @throws HalleyException {@link ReplyError#BAD_REQUEST} when the handshake is not valid
      *         (nothing was written, the exchange is still HTTP)
      */
-    public ChannelFuture upgrade(HttpExchange ex, ChannelHandler handler) {
+    public ChannelFuture upgrade(HttpExchange ex, Function<HttpExchange, ChannelHandler> handlers) {
         FullHttpRequest req = ex.request();
         WebSocketServerHandshaker handshaker = handshakers.newHandshaker(req);
         if (handshaker == null) {
@@ -87,6 +89,7 @@ public final class WebSocketUpgrade {
         } catch (WebSocketHandshakeException e) {
             throw new HalleyException(ReplyError.BAD_REQUEST, "Not a valid WebSocket handshake.");
         }
+        ChannelHandler handler = handlers.apply(ex);
         ChannelPipeline p = ch.pipeline();
         p.fireUserEventTriggered(RequestGuardHandler.UpgradedEvent.INSTANCE);
         if (p.get(HttpPipeline.AGGREGATOR) != null) {

@@ -55,7 +55,7 @@ class SockJsLimitsTest {
 
     @Test
     void sessionsOverTheBoundAreRefusedWith503() throws Exception {
-        await().atMost(Duration.ofSeconds(10)).until(() -> server.server().metrics().sockjsSessionsOpen() == 0);
+        await().atMost(Duration.ofSeconds(10)).until(() -> server.server().metrics().sessionsOpen(Sessions.PROTOCOL) == 0);
         long refused = server.server().metrics().errorCount(ReplyError.UNAVAILABLE);
         List<String> sessions = new ArrayList<>();
         for (int i = 0; i < MAX_SESSIONS; i++) {

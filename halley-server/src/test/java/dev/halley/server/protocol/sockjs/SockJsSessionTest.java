@@ -165,7 +165,7 @@ class SockJsSessionTest {
         r1.close();
         await().atMost(Duration.ofSeconds(5)).until(() -> http.post(url + "/xhr", null).body()
                 .equals("c[1002,\"Connection interrupted\"]\n"));
-        assertThat(server.server().metrics().sockjsSessionsEnded("interrupted")).isPositive();
+        assertThat(server.server().metrics().sessionsEnded(Sessions.PROTOCOL, "interrupted")).isPositive();
     }
 
     // The session times out disconnect_delay after its last receiving request; the service hears of it.
@@ -174,9 +174,9 @@ class SockJsSessionTest {
         String url = SockJsHttp.session("echo");
         assertThat(http.post(url + "/xhr", null).body()).isEqualTo("o\n");
         assertThat(http.post(url + "/xhr_send", "[\"x\"]").status()).isEqualTo(204);
-        long timedOut = server.server().metrics().sockjsSessionsEnded("timed_out");
+        long timedOut = server.server().metrics().sessionsEnded(Sessions.PROTOCOL, "timed_out");
         await().atMost(Duration.ofSeconds(5)).until(() -> http.post(url + "/xhr_send", "[\"x\"]").status() == 404);
-        assertThat(server.server().metrics().sockjsSessionsEnded("timed_out")).isGreaterThan(timedOut);
+        assertThat(server.server().metrics().sessionsEnded(Sessions.PROTOCOL, "timed_out")).isGreaterThan(timedOut);
         assertThat(http.post(url + "/xhr", null).body()).isEqualTo("o\n"); // a new session
     }
 

@@ -42,7 +42,7 @@ class SockJsSlowClientTest {
         }
         await().atMost(Duration.ofSeconds(5)).until(() -> server.server().metrics().closeCount(CloseReason.SLOW) > slow);
         assertThat(http.post(url + "/xhr", null).body()).isEqualTo("c[1008,\"slow\"]\n");
-        assertThat(server.server().metrics().sockjsSessionsEnded("slow")).isPositive();
+        assertThat(server.server().metrics().sessionsEnded(Sessions.PROTOCOL, "slow")).isPositive();
     }
 
     @Test

@@ -179,7 +179,7 @@ class SockJsWebSocketTest {
     // The client closing ends the session, counted as the client's doing.
     @Test
     void clientCloseEndsTheSession() throws Exception {
-        long before = server.server().metrics().sockjsSessionsEnded("client");
+        long before = server.server().metrics().sessionsEnded(Sessions.PROTOCOL, "client");
         try (RawWebSocket ws = connect(SockJsHttp.session("echo") + "/websocket")) {
             assertThat(text(ws)).isEqualTo("o");
             ws.sendClose(1000);
@@ -188,6 +188,6 @@ class SockJsWebSocketTest {
             assertThat(ws.isClosedByServer()).isTrue();
         }
         org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5))
-                .until(() -> server.server().metrics().sockjsSessionsEnded("client") > before);
+                .until(() -> server.server().metrics().sessionsEnded(Sessions.PROTOCOL, "client") > before);
     }
 }
