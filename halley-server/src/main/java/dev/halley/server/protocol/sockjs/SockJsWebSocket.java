@@ -61,7 +61,7 @@ final class SockJsWebSocket implements WebSocketHandler.Conversation, Receiver {
         session.attach(this);
         if (!raw) {
             heartbeat = new SilenceTimer(server.timer(), ws.loop(), server.config().heartbeat().toNanos(), this::silence);
-            ws.text(Frames.OPEN.clone());
+            ws.text(Frames.OPEN);
             ws.flush();
             heartbeat.start();
         }
@@ -148,7 +148,7 @@ final class SockJsWebSocket implements WebSocketHandler.Conversation, Receiver {
 
     private void silence() {
         if (!ended && ws.writable()) {
-            ws.text(Frames.HEARTBEAT.clone());
+            ws.text(Frames.HEARTBEAT);
             ws.flush();
         }
     }
