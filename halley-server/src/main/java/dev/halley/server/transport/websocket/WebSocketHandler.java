@@ -3,16 +3,12 @@ package dev.halley.server.transport.websocket;
 import dev.halley.core.CloseReason;
 import dev.halley.server.ServerContext;
 import dev.halley.server.http.ShutdownEvent;
-import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
-import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
-import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.EventExecutor;
 import java.util.function.Function;
 
@@ -97,31 +93,7 @@ public final class WebSocketHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        try {
-            if (lifecycle.isClosing()) {
-                lifecycle.whileClosing(msg);
-            } else if (msg instanceof WebSocketFrame frame) {
-                heartbeat.heard();
-                onFrame(frame);
-            } else {
-                // Bytes the HTTP codec still held when it was removed: a client that did not wait for the 101.
-                lifecycle.closeWith(CloseReason.PROTOCOL_ERROR, true);
-            }
-        } finally {
-            ReferenceCountUtil.release(msg);
-        }
-    }
-
-    private void onFrame(WebSocketFrame frame) {
-        if (frame instanceof TextWebSocketFrame) {
-            conversation.onText(ByteBufUtil.getBytes(frame.content()));
-        } else if (frame instanceof PingWebSocketFrame) {
-            write(new PongWebSocketFrame(frame.content().retain()));
-        } else if (frame instanceof CloseWebSocketFrame close) {
-            lifecycle.closedByClient(close);
-        } else if (!(frame instanceof PongWebSocketFrame)) {
-            lifecycle.closeWith(CloseReason.UNSUPPORTED_DATA, true); // binary: the protocols here are text
-        }
+        lifecycle.read(msg, heartbeat, conversation::onText, this::write);
     }
 
     @Override

@@ -4,14 +4,21 @@ import dev.halley.core.CloseReason;
 import dev.halley.server.ServerContext;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
+import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.TooLongFrameException;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
+import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketFrame;
+import io.netty.util.ReferenceCountUtil;
 import io.netty.util.Timeout;
 import java.io.IOException;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -96,7 +103,7 @@ public final class WebSocketLifecycle {
     }
 
     /** The client started the closing handshake: echo its status code, then close. Not counted: its choice. */
-    public void closedByClient(CloseWebSocketFrame frame) {
+    private void closedByClient(CloseWebSocketFrame frame) {
         closing = CloseReason.NORMAL;
         stop();
         int status = frame.statusCode();
@@ -104,10 +111,39 @@ public final class WebSocketLifecycle {
                 .addListener(ChannelFutureListener.CLOSE);
     }
 
-    /** A frame that arrived while closing: the client's close frame ends the connection; anything else is dropped. */
-    public void whileClosing(Object frame) {
-        if (frame instanceof CloseWebSocketFrame) {
-            ctx.close(); // the client answered our close frame
+    /**
+     * One inbound object, released here: text frames go to {@code onText} (their bytes), pings are
+     * answered through {@code write}, a close frame starts the client's closing, a binary frame
+     * closes 1003 (these doors speak JSON text) and bytes the HTTP codec still held (a client that
+     * did not wait for the 101) close 1002. While closing, only the client's close frame matters.
+     * Every frame counts as hearing from the client for {@code heartbeat}.
+     */
+    public void read(Object msg, Heartbeat heartbeat, Consumer<byte[]> onText, Consumer<WebSocketFrame> write) {
+        try {
+            if (closing != null) {
+                if (msg instanceof CloseWebSocketFrame) {
+                    ctx.close(); // the client answered our close frame
+                }
+            } else if (msg instanceof WebSocketFrame frame) {
+                heartbeat.heard();
+                onFrame(frame, onText, write);
+            } else {
+                closeWith(CloseReason.PROTOCOL_ERROR, true);
+            }
+        } finally {
+            ReferenceCountUtil.release(msg);
+        }
+    }
+
+    private void onFrame(WebSocketFrame frame, Consumer<byte[]> onText, Consumer<WebSocketFrame> write) {
+        if (frame instanceof TextWebSocketFrame) {
+            onText.accept(ByteBufUtil.getBytes(frame.content()));
+        } else if (frame instanceof PingWebSocketFrame) {
+            write.accept(new PongWebSocketFrame(frame.content().retain()));
+        } else if (frame instanceof CloseWebSocketFrame close) {
+            closedByClient(close);
+        } else if (!(frame instanceof PongWebSocketFrame)) {
+            closeWith(CloseReason.UNSUPPORTED_DATA, true);
         }
     }
 
