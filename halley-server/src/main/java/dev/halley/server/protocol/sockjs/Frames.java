@@ -16,8 +16,9 @@ import java.util.List;
  * <p>The server accepts no framing: what a client sends is a JSON array of strings, each one
  * message ({@link #messages}).
  *
- * <p>Messages are encoded as JSON strings with more escaped than JSON requires: control
- * characters, surrogates, and the ranges U+200C–U+200F, U+2028–U+202F, U+2060–U+206F and
+ * <p>Messages are encoded as JSON strings ({@link Json#quote(StringBuilder, String,
+ * java.util.function.IntPredicate)}) with more escaped than JSON requires: control characters,
+ * {@code <}, surrogates, and the ranges U+200C–U+200F, U+2028–U+202F, U+2060–U+206F and
  * U+FFF0–U+FFFF, as {@code \}{@code uxxxx} with lower-case hex ("JSON Unicode Encoding": browsers
  * mangle or drop these on some transports). Escaping surrogates keeps pairs intact and lets a
  * lone one survive the round trip.
@@ -33,8 +34,6 @@ final class Frames {
     /** A close frame: its code, its reason, and its bytes {@code c[code,"reason"]}. */
     record Close(int code, String reason, byte[] bytes) {
     }
-
-    private static final char[] HEX = "0123456789abcdef".toCharArray();
 
     private Frames() {
     }
@@ -69,32 +68,13 @@ final class Frames {
 
     /** One message as a JSON string literal, quotes included, in UTF-8. */
     static byte[] quote(String message) {
-        StringBuilder sb = new StringBuilder(message.length() + 16).append('"');
-        for (int i = 0; i < message.length(); i++) {
-            char c = message.charAt(i);
-            switch (c) {
-                case '"' -> sb.append("\\\"");
-                case '\\' -> sb.append("\\\\");
-                case '\n' -> sb.append("\\n");
-                case '\r' -> sb.append("\\r");
-                case '\t' -> sb.append("\\t");
-                case '\b' -> sb.append("\\b");
-                case '\f' -> sb.append("\\f");
-                default -> {
-                    if (escaped(c)) {
-                        sb.append("\\u").append(HEX[c >> 12]).append(HEX[(c >> 8) & 0xF]).append(HEX[(c >> 4) & 0xF]).append(HEX[c & 0xF]);
-                    } else {
-                        sb.append(c);
-                    }
-                }
-            }
-        }
-        return sb.append('"').toString().getBytes(StandardCharsets.UTF_8);
+        return Json.quote(new StringBuilder(message.length() + 16), message, Frames::escaped).toString()
+                .getBytes(StandardCharsets.UTF_8);
     }
 
-    private static boolean escaped(char c) {
-        return c < 0x20
-                || Character.isSurrogate(c)
+    /** What SockJS escapes beyond JSON: surrogates and the ranges browsers mangle ("escapable_by_server"). */
+    private static boolean escaped(int c) {
+        return Character.isSurrogate((char) c)
                 || (c >= '\u200c' && c <= '\u200f')
                 || (c >= '\u2028' && c <= '\u202f')
                 || (c >= '\u2060' && c <= '\u206f')

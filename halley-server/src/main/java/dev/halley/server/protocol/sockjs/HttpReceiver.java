@@ -1,6 +1,7 @@
 package dev.halley.server.protocol.sockjs;
 
 import dev.halley.core.CloseReason;
+import dev.halley.server.EventLoops;
 import dev.halley.server.ServerContext;
 import dev.halley.server.http.HttpExchange;
 import dev.halley.server.transport.stream.SilenceTimer;
@@ -10,7 +11,6 @@ import io.netty.channel.Channel;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.util.concurrent.EventExecutor;
 import java.util.List;
-import java.util.concurrent.RejectedExecutionException;
 
 /**
  * One receiving HTTP request of a session, in the shape of its transport ({@link HttpFraming}):
@@ -180,7 +180,7 @@ final class HttpReceiver implements Receiver {
     private void write(byte[] frame) {
         byte[] bytes = framing.wrap(frame);
         written += bytes.length;
-        heartbeat.wrote();
+        heartbeat.active();
         ex.write(Unpooled.wrappedBuffer(bytes));
         unflushed = true;
     }
@@ -256,11 +256,7 @@ final class HttpReceiver implements Receiver {
     }
 
     private void execute(Runnable task) {
-        try {
-            loop.execute(task);
-        } catch (RejectedExecutionException e) {
-            // The event loop is shutting down with the server; the request goes with it.
-        }
+        EventLoops.execute(loop, task);
     }
 
     @Override

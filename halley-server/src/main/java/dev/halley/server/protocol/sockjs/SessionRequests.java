@@ -2,6 +2,7 @@ package dev.halley.server.protocol.sockjs;
 
 import dev.halley.core.HalleyException;
 import dev.halley.core.ReplyError;
+import dev.halley.server.EventLoops;
 import dev.halley.server.ServerContext;
 import dev.halley.server.http.CallbackName;
 import dev.halley.server.http.HttpExchange;
@@ -155,7 +156,7 @@ final class SessionRequests {
             return;
         }
         EventExecutor loop = ex.ctx().executor();
-        session.receive(messages, () -> onLoop(loop, () -> {
+        session.receive(messages, () -> EventLoops.onLoop(loop, () -> {
             if (jsonp) {
                 ex.send(HttpResponseStatus.OK, TEXT, Unpooled.copiedBuffer("ok", StandardCharsets.US_ASCII), headers::session);
             } else {
@@ -228,14 +229,6 @@ final class SessionRequests {
     private void refuseUpgrade(HttpExchange ex, String sentence) {
         server.metrics().error(ReplyError.BAD_REQUEST);
         ex.send(HttpResponseStatus.BAD_REQUEST, TEXT, Unpooled.copiedBuffer(sentence, StandardCharsets.US_ASCII), null);
-    }
-
-    private static void onLoop(EventExecutor loop, Runnable task) {
-        if (loop.inEventLoop()) {
-            task.run();
-        } else {
-            loop.execute(task);
-        }
     }
 
     @Override

@@ -4,13 +4,13 @@ import dev.halley.core.CloseReason;
 import dev.halley.core.Delivery;
 import dev.halley.core.Gap;
 import dev.halley.core.Message;
+import dev.halley.server.EventLoops;
 import io.netty.util.Timeout;
 import io.netty.util.concurrent.EventExecutor;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.RejectedExecutionException;
 
 /**
  * One SockJS session: not a connection, it outlives the requests that carry it. Polls and
@@ -392,20 +392,12 @@ final class SockJsSession {
 
     /** Runs {@code task} on the session's loop: at once when already there. */
     private void onLoop(Runnable task) {
-        if (loop.inEventLoop()) {
-            task.run();
-        } else {
-            later(task);
-        }
+        EventLoops.onLoop(loop, task);
     }
 
     /** Runs {@code task} on the session's loop as a new task. */
     private void later(Runnable task) {
-        try {
-            loop.execute(task);
-        } catch (RejectedExecutionException e) {
-            // The event loop is shutting down with the server; the session goes with it.
-        }
+        EventLoops.execute(loop, task);
     }
 
     @Override

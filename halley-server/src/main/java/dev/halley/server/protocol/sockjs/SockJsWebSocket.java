@@ -2,12 +2,12 @@ package dev.halley.server.protocol.sockjs;
 
 import dev.halley.core.CloseReason;
 import dev.halley.core.HalleyException;
+import dev.halley.server.EventLoops;
 import dev.halley.server.ServerContext;
 import dev.halley.server.transport.stream.SilenceTimer;
 import dev.halley.server.transport.websocket.WebSocketHandler;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
-import java.util.concurrent.RejectedExecutionException;
 
 /**
  * A SockJS session over one WebSocket connection, as the connection's conversation
@@ -104,7 +104,7 @@ final class SockJsWebSocket implements WebSocketHandler.Conversation, Receiver {
                 items.forEach(ws::text);
             } else {
                 ws.text(Frames.array(items));
-                heartbeat.wrote();
+                heartbeat.active();
             }
             server.metrics().delivered(items.size());
         }
@@ -167,11 +167,7 @@ final class SockJsWebSocket implements WebSocketHandler.Conversation, Receiver {
     }
 
     private void execute(Runnable task) {
-        try {
-            ws.loop().execute(task);
-        } catch (RejectedExecutionException e) {
-            // The event loop is shutting down with the server; the connection goes with it.
-        }
+        EventLoops.execute(ws.loop(), task);
     }
 
     @Override

@@ -1,18 +1,20 @@
 package dev.halley.server.transport.stream;
 
+import dev.halley.server.EventLoops;
 import io.netty.util.Timeout;
 import io.netty.util.Timer;
 import io.netty.util.concurrent.EventExecutor;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The heartbeat of one open stream: after {@code period} without a write, {@code onSilence} runs
- * on the stream's event loop (it usually writes a heartbeat). One timeout at a time on the shared
- * wheel; writes only record the time ({@link #wrote()}), and when the timeout fires early it
- * re-arms for the rest of the silence, so a busy stream costs no rescheduling.
+ * A silence watch on one stream or connection: after {@code period} without activity,
+ * {@code onSilence} runs on its event loop (a stream writes a heartbeat; a WebSocket's
+ * {@link dev.halley.server.transport.websocket.Heartbeat} pings, then gives up), and again every
+ * {@code period} the silence lasts. One timeout at a time on the shared wheel; activity only
+ * records the time ({@link #active()}), and when the timeout fires early it re-arms for the rest
+ * of the silence, so a busy stream costs no rescheduling.
  *
- * <p>Used on the stream's event loop only; the timer callback hops there.
+ * <p>Used on the event loop only; the timer callback hops there.
  */
 public final class SilenceTimer {
     private final Timer timer;
@@ -36,12 +38,12 @@ public final class SilenceTimer {
         arm(periodNanos);
     }
 
-    /** Something was written: the silence starts again. */
-    public void wrote() {
+    /** Something happened (a write, or hearing from the client): the silence starts again. */
+    public void active() {
         lastWriteNanos = System.nanoTime();
     }
 
-    /** No more heartbeats; idempotent. */
+    /** No more calls of {@code onSilence}; idempotent. */
     public void stop() {
         stopped = true;
         if (timeout != null) {
@@ -51,13 +53,7 @@ public final class SilenceTimer {
     }
 
     private void arm(long delayNanos) {
-        timeout = timer.newTimeout(t -> {
-            try {
-                loop.execute(() -> due(t));
-            } catch (RejectedExecutionException e) {
-                // The event loop is shutting down with the server; the stream goes with it.
-            }
-        }, delayNanos, TimeUnit.NANOSECONDS);
+        timeout = timer.newTimeout(t -> EventLoops.execute(loop, () -> due(t)), delayNanos, TimeUnit.NANOSECONDS);
     }
 
     private void due(Timeout fired) {

@@ -228,7 +228,7 @@ public final class StreamingResponse implements Feed.Listener {
             return;
         }
         written += n;
-        heartbeat.wrote();
+        heartbeat.active();
         unflushed = true;
         ex.write(out);
     }

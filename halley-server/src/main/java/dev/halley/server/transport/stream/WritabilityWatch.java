@@ -1,11 +1,11 @@
 package dev.halley.server.transport.stream;
 
+import dev.halley.server.EventLoops;
 import dev.halley.server.ServerContext;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.util.Timeout;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -83,11 +83,7 @@ public final class WritabilityWatch extends ChannelInboundHandlerAdapter {
     }
 
     private void run(Runnable task) {
-        try {
-            channel.eventLoop().execute(task);
-        } catch (RejectedExecutionException e) {
-            // The event loop is shutting down with the server; the connection goes with it.
-        }
+        EventLoops.execute(channel.eventLoop(), task);
     }
 
     @Override

@@ -11,13 +11,13 @@ import dev.halley.core.HalleyException;
 import dev.halley.core.Message;
 import dev.halley.core.ReplyError;
 import dev.halley.core.SubscribeResult;
+import dev.halley.server.EventLoops;
 import dev.halley.server.PublishRate;
 import dev.halley.server.ServerContext;
 import dev.halley.server.api.Publishing;
 import dev.halley.server.http.Json;
 import io.netty.util.concurrent.EventExecutor;
 import java.util.List;
-import java.util.concurrent.RejectedExecutionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -269,24 +269,13 @@ public final class NativeSession implements Feed.Listener {
         return false;
     }
 
-    /**
-     * Runs a broker's answer on the session's event loop: at once when it came there (the
-     * embedded broker answers synchronously, so replies keep the order of the requests), else as a task.
-     */
+    /** A broker's answer, on the session's event loop (at once when it came there). */
     private void onLoop(Runnable task) {
-        if (out.loop().inEventLoop()) {
-            task.run();
-        } else {
-            execute(task);
-        }
+        EventLoops.onLoop(out.loop(), task);
     }
 
     private void execute(Runnable task) {
-        try {
-            out.loop().execute(task);
-        } catch (RejectedExecutionException e) {
-            // The event loop is shutting down with the server; the session goes with it.
-        }
+        EventLoops.execute(out.loop(), task);
     }
 
     @Override
