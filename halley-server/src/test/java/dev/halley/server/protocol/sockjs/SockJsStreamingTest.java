@@ -10,6 +10,8 @@ import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
  * sockjs-protocol 0.3.3, "XhrStreaming", "EventSource", "HtmlFile" and "Http 1.0 and 1.1
@@ -47,29 +49,6 @@ class SockJsStreamingTest {
         }
     }
 
-    // XhrStreaming.test_response_limit
-    @Test
-    void xhrStreamingEndsAfter4096Bytes() throws Exception {
-        String url = SockJsHttp.session("echo");
-        try (SockJsHttp.Stream r = http.stream("POST", url + "/xhr_streaming")) {
-            assertThat(r.status()).isEqualTo(200);
-            assertThat(r.read()).isNotEmpty();
-            assertThat(r.read()).isEqualTo("o\n");
-            String msg = "\"" + "x".repeat(128) + "\"";
-            for (int i = 0; i < 31; i++) {
-                assertThat(http.post(url + "/xhr_send", "[" + msg + "]").status()).isEqualTo(204);
-                assertThat(r.read()).isEqualTo("a[" + msg + "]\n");
-            }
-            assertThat(r.read()).isNull();
-            // The session lives on: the next stream picks it up where the last ended.
-            assertThat(http.post(url + "/xhr_send", "[\"after\"]").status()).isEqualTo(204);
-        }
-        try (SockJsHttp.Stream next = http.stream("POST", url + "/xhr_streaming")) {
-            next.read();
-            assertThat(next.read()).isEqualTo("a[\"after\"]\n");
-        }
-    }
-
     // EventSource.test_transport
     @Test
     void eventSource() throws Exception {
@@ -87,21 +66,6 @@ class SockJsStreamingTest {
             send = http.post(url + "/xhr_send", "[\"  \\u0000\\n\\r \"]");
             assertThat(send.status()).isEqualTo(204);
             assertThat(r.read()).isEqualTo("data: a[\"  \\u0000\\n\\r \"]\r\n\r\n");
-        }
-    }
-
-    // EventSource.test_response_limit
-    @Test
-    void eventSourceEndsAfter4096Bytes() throws Exception {
-        String url = SockJsHttp.session("echo");
-        try (SockJsHttp.Stream r = http.stream("GET", url + "/eventsource")) {
-            assertThat(r.status()).isEqualTo(200);
-            assertThat(r.read()).isNotEmpty();
-            assertThat(r.read()).isEqualTo("data: o\r\n\r\n");
-            String msg = "\"" + "x".repeat(4096) + "\"";
-            assertThat(http.post(url + "/xhr_send", "[" + msg + "]").status()).isEqualTo(204);
-            assertThat(r.read()).isEqualTo("data: a[" + msg + "]\r\n\r\n");
-            assertThat(r.read()).isNull();
         }
     }
 
@@ -140,17 +104,72 @@ class SockJsStreamingTest {
         }
     }
 
-    // HtmlFile.test_response_limit
-    @Test
-    void htmlfileEndsAfter4096Bytes() throws Exception {
+    /** The three streams, as far as the budget is concerned: how each wraps a frame. */
+    enum Stream {
+        XHR_STREAMING("POST", "/xhr_streaming"),
+        EVENTSOURCE("GET", "/eventsource"),
+        HTMLFILE("GET", "/htmlfile?c=callback");
+
+        final String method;
+        final String path;
+
+        Stream(String method, String path) {
+            this.method = method;
+            this.path = path;
+        }
+
+        String wrap(String frame) {
+            return switch (this) {
+                case XHR_STREAMING -> frame + "\n";
+                case EVENTSOURCE -> "data: " + frame + "\r\n\r\n";
+                case HTMLFILE -> "<script>\np(\"" + frame.replace("\\", "\\\\").replace("\"", "\\\"") + "\");\n</script>\r\n";
+            };
+        }
+    }
+
+    /**
+     * XhrStreaming.test_response_limit (31 messages of 130 bytes), and the same rule for the other
+     * streams: a stream of a test service ends as soon as it has carried 4,096 bytes, its framing
+     * included and its prelude not; not one frame earlier.
+     */
+    @ParameterizedTest
+    @EnumSource(Stream.class)
+    void streamEndsOnceItCarried4096Bytes(Stream t) throws Exception {
         String url = SockJsHttp.session("echo");
-        try (SockJsHttp.Stream r = http.stream("GET", url + "/htmlfile?c=callback")) {
+        String msg = "\"" + "x".repeat(128) + "\"";
+        try (SockJsHttp.Stream r = http.stream(t.method, url + t.path)) {
             assertThat(r.status()).isEqualTo(200);
+            assertThat(r.read()).isNotEmpty(); // prelude
+            String open = r.read();
+            assertThat(open).isEqualTo(t.wrap("o"));
+            int carried = open.getBytes(StandardCharsets.UTF_8).length;
+            while (carried < 4096) {
+                assertThat(http.post(url + "/xhr_send", "[" + msg + "]").status()).isEqualTo(204);
+                String frame = r.read();
+                assertThat(frame).isEqualTo(t.wrap("a[" + msg + "]"));
+                carried += frame.getBytes(StandardCharsets.UTF_8).length;
+            }
+            assertThat(r.read()).isNull();
+            // The session lives on: the next stream picks it up where the last ended.
+            assertThat(http.post(url + "/xhr_send", "[\"after\"]").status()).isEqualTo(204);
+        }
+        try (SockJsHttp.Stream next = http.stream(t.method, url + t.path)) {
+            next.read();
+            assertThat(next.read()).isEqualTo(t.wrap("a[\"after\"]"));
+        }
+    }
+
+    // EventSource.test_response_limit, HtmlFile.test_response_limit: one message over the budget ends the stream.
+    @ParameterizedTest
+    @EnumSource(Stream.class)
+    void oneLargeMessageEndsTheStream(Stream t) throws Exception {
+        String url = SockJsHttp.session("echo");
+        String msg = "\"" + "x".repeat(4096) + "\"";
+        try (SockJsHttp.Stream r = http.stream(t.method, url + t.path)) {
             assertThat(r.read()).isNotEmpty();
-            assertThat(r.read()).isEqualTo("<script>\np(\"o\");\n</script>\r\n");
-            String msg = "x".repeat(4096);
-            assertThat(http.post(url + "/xhr_send", "[\"" + msg + "\"]").status()).isEqualTo(204);
-            assertThat(r.read()).isEqualTo("<script>\np(\"a[\\\"" + msg + "\\\"]\");\n</script>\r\n");
+            assertThat(r.read()).isEqualTo(t.wrap("o"));
+            assertThat(http.post(url + "/xhr_send", "[" + msg + "]").status()).isEqualTo(204);
+            assertThat(r.read()).isEqualTo(t.wrap("a[" + msg + "]"));
             assertThat(r.read()).isNull();
         }
     }
