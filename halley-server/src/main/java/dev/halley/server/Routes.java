@@ -6,6 +6,7 @@ import dev.halley.server.admin.StaticRoute;
 import dev.halley.server.api.ClientPublish;
 import dev.halley.server.api.PublishApi;
 import dev.halley.server.http.Route;
+import dev.halley.server.protocol.bayeux.BayeuxRoute;
 import dev.halley.server.protocol.sockjs.SockJsRoute;
 import dev.halley.server.transport.PollTransport;
 import dev.halley.server.transport.htmlfile.HtmlfileTransport;
@@ -37,6 +38,7 @@ final class Routes {
         r.put("/htmlfile", new HtmlfileTransport());
         r.put("/sse", new SseTransport());
         r.put("/ws", new WebSocketTransport(server));
+        r.put("/cometd/**", new BayeuxRoute(server));
         r.put(SockJsRoute.PATH + "/**", new SockJsRoute(server));
         return r;
     }

@@ -215,11 +215,16 @@ public final class HttpExchange {
      * must have been checked with {@link CallbackName}.
      */
     public void sendJsonp(String callback, byte[] json) {
+        sendJsonp(callback, json, null);
+    }
+
+    /** {@link #sendJsonp(String, byte[])} with extra response headers (a cookie). */
+    public void sendJsonp(String callback, byte[] json, Consumer<HttpHeaders> extra) {
         ByteBuf buf = ctx.alloc().buffer(json.length + callback.length() + 8);
         buf.writeCharSequence("/**/" + callback + "(", StandardCharsets.US_ASCII);
         buf.writeBytes(json);
         buf.writeCharSequence(");", StandardCharsets.US_ASCII);
-        send(HttpResponseStatus.OK, "application/javascript; charset=UTF-8", buf, null);
+        send(HttpResponseStatus.OK, "application/javascript; charset=UTF-8", buf, extra);
     }
 
     /** Sends a complete response; takes ownership of {@code body}. */
