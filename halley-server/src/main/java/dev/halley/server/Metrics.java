@@ -107,6 +107,12 @@ public final class Metrics {
         return n == null ? 0 : n.sum();
     }
 
+    /** Requests routed to {@code route} (its route key, e.g. {@code "/cometd/**"}) so far. */
+    public long requestCount(String route) {
+        LongAdder n = requests.get(route);
+        return n == null ? 0 : n.sum();
+    }
+
     public long errorCount(ReplyError e) {
         return errors.get(e).sum();
     }

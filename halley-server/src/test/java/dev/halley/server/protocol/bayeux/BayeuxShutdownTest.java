@@ -1,6 +1,7 @@
 package dev.halley.server.protocol.bayeux;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.halley.server.ConfigKey;
@@ -22,6 +23,7 @@ class BayeuxShutdownTest {
         RawBayeux browser = new RawBayeux(server);
         String id = browser.handshake();
         browser.connect(id, 0, null);
+        long routed = server.server().metrics().requestCount("/cometd/**");
         CompletableFuture<RawBayeux.Answer> held = CompletableFuture.supplyAsync(() -> {
             try {
                 return browser.connect(id, 20_000, null);
@@ -29,7 +31,10 @@ class BayeuxShutdownTest {
                 throw new IllegalStateException(e);
             }
         });
-        // Whether the connect was already held or arrives while draining, it is answered now.
+        // Stop only once the connect has reached the router: a request still being sent when the
+        // listener closes would meet a closed connection, not the shutdown answer under test.
+        await().atMost(5, TimeUnit.SECONDS)
+                .until(() -> server.server().metrics().requestCount("/cometd/**") > routed);
         CompletableFuture<Void> stopping = CompletableFuture.runAsync(server::stop);
         JsonNode reply = held.get(10, TimeUnit.SECONDS).on("/meta/connect");
         assertThat(reply.get("successful").asBoolean()).isFalse();
