@@ -125,12 +125,6 @@ public final class Metrics {
         return timeouts.get(d).sum();
     }
 
-    /** Requests dispatched to {@code route} (a route key, e.g. {@code /sockjs/**}) so far. */
-    public long requests(String route) {
-        LongAdder n = requests.get(route);
-        return n == null ? 0 : n.sum();
-    }
-
     public long openConnections() {
         return connectionsOpen.sum();
     }

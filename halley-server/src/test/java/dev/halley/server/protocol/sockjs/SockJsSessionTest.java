@@ -239,9 +239,9 @@ class SockJsSessionTest {
      * could be read.
      */
     static void sendAndAwaitDispatch(HalleyServerExtension server, RawHttp c, String method, String path) throws Exception {
-        long before = server.server().metrics().requests(SockJsRoute.PATH + "/**");
+        long before = server.server().metrics().requestCount(SockJsRoute.PATH + "/**");
         SockJsHttp.send(c, method, path, "1.1", null);
         await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(5))
-                .until(() -> server.server().metrics().requests(SockJsRoute.PATH + "/**") > before);
+                .until(() -> server.server().metrics().requestCount(SockJsRoute.PATH + "/**") > before);
     }
 }
