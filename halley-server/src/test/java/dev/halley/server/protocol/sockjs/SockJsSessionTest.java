@@ -16,11 +16,11 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /**
  * sockjs-protocol 0.3.3, "Session URLs", "Protocol and framing", "Handling close" and
  * "JSESSIONID cookie", over raw HTTP with the xhr transports; plus the session's timeouts, which
- * the suite leaves to prose. The disconnect delay is shortened so timeouts are seen in a second.
+ * the suite leaves to prose. The disconnect delay is shortened so timeouts are seen in seconds.
  */
 @Timeout(30)
 class SockJsSessionTest {
-    static final Duration DISCONNECT_DELAY = Duration.ofMillis(600);
+    static final Duration DISCONNECT_DELAY = Duration.ofMillis(1500);
 
     @RegisterExtension
     static HalleyServerExtension server = new HalleyServerExtension(c -> c.with(ConfigKey.SOCKJS_TEST_SERVICES, "true")
@@ -188,7 +188,7 @@ class SockJsSessionTest {
         assertThat(http.post(url + "/xhr", null).body()).isEqualTo("o\n");
         try (RawHttp poll = new RawHttp(server.port(), SockJsHttp.DEADLINE)) {
             sendAndAwaitDispatch(server, poll, "POST", url + "/xhr");
-            Thread.sleep(DISCONNECT_DELAY.toMillis() * 2); // the delay must pass with the poll parked
+            Thread.sleep(DISCONNECT_DELAY.toMillis() + 500); // the delay must pass with the poll parked
             assertThat(http.post(url + "/xhr_send", "[\"still\"]").status()).isEqualTo(204);
             RawHttp.Head head = poll.readHead();
             assertThat(poll.readBody(head)).isEqualTo("a[\"still\"]\n");
