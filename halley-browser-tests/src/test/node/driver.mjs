@@ -80,6 +80,22 @@ const OPS = {
     await pageOf(req).waitForFunction(req.js, null, {timeout: req.timeoutMs, polling: 50});
     return true;
   },
+  async click(req) {
+    await pageOf(req).click(req.selector, {timeout: req.timeoutMs});
+    return true;
+  },
+  async fill(req) {
+    await pageOf(req).fill(req.selector, req.value, {timeout: req.timeoutMs});
+    return true;
+  },
+  async press(req) {
+    await pageOf(req).press(req.selector, req.key, {timeout: req.timeoutMs});
+    return true;
+  },
+  async select(req) {
+    await pageOf(req).selectOption(req.selector, req.value, {timeout: req.timeoutMs});
+    return true;
+  },
   async screenshot(req) {
     const page = pageOf(req);
     if (req.width && req.height) {

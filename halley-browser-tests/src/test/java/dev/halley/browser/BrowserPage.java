@@ -53,6 +53,26 @@ public final class BrowserPage {
                 + " s.onerror = () => reject(new Error('could not load ' + s.src)); document.head.appendChild(s); })");
     }
 
+    /** Clicks the element matching the CSS {@code selector}, as a user would (waits for it to be clickable). */
+    public void click(String selector) {
+        chromium.call("click", Map.of("page", id, "selector", selector), Chromium.DEFAULT_DEADLINE);
+    }
+
+    /** Types {@code value} into the input matching {@code selector}, replacing what was there. */
+    public void fill(String selector, String value) {
+        chromium.call("fill", Map.of("page", id, "selector", selector, "value", value), Chromium.DEFAULT_DEADLINE);
+    }
+
+    /** Presses {@code key} (e.g. {@code Enter}) in the element matching {@code selector}. */
+    public void press(String selector, String key) {
+        chromium.call("press", Map.of("page", id, "selector", selector, "key", key), Chromium.DEFAULT_DEADLINE);
+    }
+
+    /** Picks the option with value {@code value} in the {@code <select>} matching {@code selector}. */
+    public void select(String selector, String value) {
+        chromium.call("select", Map.of("page", id, "selector", selector, "value", value), Chromium.DEFAULT_DEADLINE);
+    }
+
     /** Navigates this tab to {@code target}; returns the HTTP status. */
     public int navigate(URI target) {
         return chromium.call("goto", Map.of("page", id, "url", target.toString()), Chromium.DEFAULT_DEADLINE).asInt();

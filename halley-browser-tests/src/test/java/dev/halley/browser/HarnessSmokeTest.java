@@ -15,7 +15,7 @@ class HarnessSmokeTest {
     @RegisterExtension
     static final PageServer pages = new PageServer();
     @RegisterExtension
-    static final HalleyServerExtension server = new HalleyServerExtension(c -> c, TestPages.ROUTES);
+    static final HalleyServerExtension server = new HalleyServerExtension(HalleyPage::forBrowsers, TestPages.ROUTES);
     @RegisterExtension
     static final Chromium chromium = new Chromium();
 
@@ -24,7 +24,7 @@ class HarnessSmokeTest {
         BrowserPage page = chromium.open(server.uri("/test/blank.html"));
         page.addScript(server.uri("/halley.js"));
         page.eval("window.got = []; window.client = Halley.connect('');"
-                + " client.subscribe('/smoke', m => got.push(m.data)); true");
+                + " client.subscribe('/smoke', m => got.push(m.data), {since: 0}); true");
         page.waitFor("client.state === 'connected'", Duration.ofSeconds(10));
         server.publish("/smoke", "{\"n\":1}");
         page.waitFor("got.length === 1", Duration.ofSeconds(10));

@@ -12,7 +12,7 @@ public enum ConfigKey {
     CONFIG("config", "", "A JSON file with any of these keys (same names) and the `channels` policy list; flags and environment variables override it."),
     SOCKJS_TEST_SERVICES("sockjs-test-services", "false", "Adds the four services the SockJS protocol test suite expects under `/sockjs/`: `echo`, `close`, `disabled_websocket_echo`, `cookie_needed_echo` (streaming responses cut at 4,096 bytes)."),
     API_KEY("api-key", "", "When set, `POST /api/publish` requires `Authorization: apikey <key>` (compared in constant time)."),
-    CORS_ORIGINS("cors-origins", "*", "Comma-separated origins allowed for CORS and WebSocket upgrades (`*` = any; `Origin: null` is never given credentials)."),
+    CORS_ORIGINS("cors-origins", "*", "Comma-separated origins allowed for CORS, WebSocket upgrades and the postMessage bridge (`*` = any; the server's own origin always is; `Origin: null` is never given credentials)."),
     HISTORY_SIZE("history-size", "100", "Messages of history kept per channel."),
     HISTORY_TTL("history-ttl", "300s", "Age after which a message leaves history."),
     LONGPOLL_TIMEOUT("longpoll-timeout", "30s", "How long a long-poll is held when the client gives no `timeout`."),

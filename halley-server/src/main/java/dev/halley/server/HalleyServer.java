@@ -30,6 +30,7 @@ import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetSocketAddress;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import org.slf4j.Logger;
@@ -45,6 +46,7 @@ public final class HalleyServer implements AutoCloseable {
 
     private final HalleyConfig config;
     private final Hub hub;
+    private final boolean ownsBroker;
     private final InMemoryBroker memoryBroker;
     private final ServerContext context;
     private final HashedWheelTimer timer;
@@ -57,9 +59,11 @@ public final class HalleyServer implements AutoCloseable {
     private volatile boolean shuttingDown;
     private volatile boolean closed;
 
-    private HalleyServer(HalleyConfig config, Map<String, Function<ServerContext, Route>> extraRoutes) throws InterruptedException {
+    private HalleyServer(HalleyConfig config, Broker given, Map<String, Function<ServerContext, Route>> extraRoutes)
+            throws InterruptedException {
         this.config = config;
-        Broker broker = createBroker(config);
+        this.ownsBroker = given == null;
+        Broker broker = ownsBroker ? createBroker(config) : given;
         this.memoryBroker = broker instanceof InMemoryBroker m ? m : null;
         this.hub = new Hub(broker);
         this.timer = new HashedWheelTimer(new DefaultThreadFactory("halley-timer", true), 50, TimeUnit.MILLISECONDS, 1024);
@@ -104,7 +108,7 @@ public final class HalleyServer implements AutoCloseable {
 
     /** Starts a server with the standard routes. */
     public static HalleyServer start(HalleyConfig config) throws InterruptedException {
-        return new HalleyServer(config, Map.of());
+        return new HalleyServer(config, null, Map.of());
     }
 
     /**
@@ -113,7 +117,19 @@ public final class HalleyServer implements AutoCloseable {
      */
     public static HalleyServer start(HalleyConfig config, Map<String, Function<ServerContext, Route>> extraRoutes)
             throws InterruptedException {
-        return new HalleyServer(config, new LinkedHashMap<>(extraRoutes));
+        return new HalleyServer(config, null, new LinkedHashMap<>(extraRoutes));
+    }
+
+    /**
+     * Starts a server on a broker the caller owns (the {@code broker} setting is not used):
+     * {@link #close()} leaves it open, so a server stopped and started again on the same broker,
+     * an in-memory one included, keeps every channel's history and epoch, and clients resume
+     * across the restart as across any reconnect. The broker must accept a new
+     * {@link Broker#start} from each server built on it ({@link InMemoryBroker} does).
+     */
+    public static HalleyServer start(HalleyConfig config, Broker broker, Map<String, Function<ServerContext, Route>> extraRoutes)
+            throws InterruptedException {
+        return new HalleyServer(config, Objects.requireNonNull(broker, "broker"), new LinkedHashMap<>(extraRoutes));
     }
 
     private static Broker createBroker(HalleyConfig config) {
@@ -185,7 +201,9 @@ public final class HalleyServer implements AutoCloseable {
         workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         boss.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         timer.stop();
-        hub.close();
+        if (ownsBroker) {
+            hub.close();
+        }
         log.info("Halley stopped");
     }
 

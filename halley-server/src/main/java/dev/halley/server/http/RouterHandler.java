@@ -89,7 +89,7 @@ public final class RouterHandler extends ChannelInboundHandlerAdapter {
         Route r = key == null ? null : routes.get(key);
         server.metrics().request(r == null ? "unknown" : key);
         String origin = ex.origin();
-        if (!server.cors().allows(origin)) {
+        if (!server.cors().allows(origin, ex.header(HttpHeaderNames.HOST))) {
             throw new HalleyException(ReplyError.FORBIDDEN, "Origin " + origin + " is not allowed.");
         }
         if (r == null) {

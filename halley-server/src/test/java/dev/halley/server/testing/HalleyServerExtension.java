@@ -1,5 +1,6 @@
 package dev.halley.server.testing;
 
+import dev.halley.core.Broker;
 import dev.halley.core.Hub;
 import dev.halley.server.HalleyConfig;
 import dev.halley.server.HalleyServer;
@@ -29,6 +30,7 @@ public final class HalleyServerExtension implements BeforeAllCallback, AfterAllC
     private HalleyServer server;
     private HttpClient http;
     private int port;
+    private Broker broker;
 
     public HalleyServerExtension() {
         this(c -> c);
@@ -50,6 +52,15 @@ public final class HalleyServerExtension implements BeforeAllCallback, AfterAllC
         start();
     }
 
+    /**
+     * Runs every server of this extension on {@code broker}, which outlives them: history and
+     * epochs survive {@link #restart()}, as with a broker outside the process.
+     */
+    public HalleyServerExtension onBroker(Broker broker) {
+        this.broker = broker;
+        return this;
+    }
+
     /** Starts (or restarts, on a new port) the server. */
     public void start() throws InterruptedException {
         port = 0;
@@ -58,15 +69,21 @@ public final class HalleyServerExtension implements BeforeAllCallback, AfterAllC
 
     /** Stops the server (gracefully) and starts a new one on the same port: clients reconnect to the same URL. */
     public void restart() throws InterruptedException {
+        restart(() -> { });
+    }
+
+    /** {@link #restart()}, running {@code whileDown} between the stop and the start. */
+    public void restart(Runnable whileDown) throws InterruptedException {
         int previous = port();
         stop();
+        whileDown.run();
         port = previous;
         startOnPort();
     }
 
     private void startOnPort() throws InterruptedException {
         HalleyConfig config = tweak.apply(HalleyConfig.defaults().withPort(port).with(dev.halley.server.ConfigKey.HOST, "127.0.0.1"));
-        server = HalleyServer.start(config, routes);
+        server = broker == null ? HalleyServer.start(config, routes) : HalleyServer.start(config, broker, routes);
         http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     }
 

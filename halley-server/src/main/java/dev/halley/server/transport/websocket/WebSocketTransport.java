@@ -49,7 +49,7 @@ public final class WebSocketTransport implements Route {
         if (!isUpgrade(ex.request().headers())) {
             throw new HalleyException(ReplyError.BAD_REQUEST, "WebSocket upgrade required.");
         }
-        if (!server.cors().allows(ex.origin())) {
+        if (!server.cors().allows(ex.origin(), ex.header(HttpHeaderNames.HOST))) {
             throw new HalleyException(ReplyError.FORBIDDEN, "Origin " + ex.origin() + " is not allowed.");
         }
         if (server.isShuttingDown()) {
