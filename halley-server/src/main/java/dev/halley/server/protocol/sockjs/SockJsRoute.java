@@ -61,7 +61,7 @@ public final class SockJsRoute implements Route {
     }
 
     @Override
-    public void handle(HttpExchange ex) throws Exception {
+    public void handle(HttpExchange ex) {
         String rest = ex.path().length() > PATH.length() ? ex.path().substring(PATH.length() + 1) : "";
         int slash = rest.indexOf('/');
         SockJsService service = services.get(slash < 0 ? rest : rest.substring(0, slash));
