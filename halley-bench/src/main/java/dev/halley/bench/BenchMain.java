@@ -17,7 +17,7 @@ public final class BenchMain {
     static final String USAGE = """
             Usage: java -jar halley-bench.jar SCENARIO [--flag value ...]
 
-            Scenarios: longpoll, jsonp, poll, fanout, iframe, idle, storm, longpoll-bayeux
+            Scenarios: longpoll, jsonp, poll, fanout, iframe, idle, storm, longpoll-bayeux, cluster
 
             Peers (side by side, same workload, each server alone with the generator):
               longpoll --peer cometd  Halley native long-poll, then CometD 9 Bayeux long-poll (CometdPeer as a child
@@ -42,6 +42,8 @@ public final class BenchMain {
                               --batches 1,20 (messages per publish request; above 1 they go out in one write)
               idle:           --clients 19000 --transports ws,sse,stream,longpoll
               storm:          --clients 10000 --transport ws --missed 5
+              cluster:        --nodes 4 --clients 60000 --generators 4 --publishes 5 --broker redis://127.0.0.1:6379
+                              (nodes and generators are child processes; --generator-heap 1g, --server-heap 1g)
             """;
 
     private BenchMain() {
@@ -56,6 +58,10 @@ public final class BenchMain {
         Flags flags = Flags.parse(Arrays.asList(args).subList(1, args.length));
         Path out = Path.of(flags.string("out", "bench-results/" + scenario + "-"
                 + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")) + ".json"));
+        if (scenario.equals("cluster")) {
+            ClusterScenario.run(flags, out, System.out);
+            System.exit(0);
+        }
         if (scenario.equals("longpoll") && flags.has("peer")) {
             sideBySide(flags, out);
             System.exit(0);

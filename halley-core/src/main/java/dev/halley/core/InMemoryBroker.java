@@ -73,6 +73,7 @@ public final class InMemoryBroker implements Broker {
     }
 
     /** Forgets channels idle longer than the idle expiry. Call periodically. */
+    @Override
     public void sweep() {
         long now = clock.getAsLong();
         logs.values().removeIf(log -> log.idleSince(now) > limits.idleExpiry().toMillis());

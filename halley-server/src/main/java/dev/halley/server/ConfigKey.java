@@ -8,7 +8,8 @@ package dev.halley.server;
 public enum ConfigKey {
     PORT("port", "8080", "TCP port to listen on (0 picks a free one)."),
     HOST("host", "0.0.0.0", "Address to listen on."),
-    BROKER("broker", "memory", "Where channels are sequenced and history kept: `memory` (embedded); `redis://host:port` and `nats://host:port` come with the clustering modules."),
+    BROKER("broker", "memory", "Where channels are sequenced and history kept: `memory` (embedded, one node), `redis://host:port[/db]`, `redis-cluster://host:port[,host:port…]` or `nats://host:port` (several nodes; see docs/clustering.md)."),
+    BROKER_PREFIX("broker-prefix", "halley", "Namespace in the broker's engine (Redis key and channel prefix, NATS subject and stream prefix): nodes of one cluster share it, two clusters on one engine need two; 1-32 letters, digits or `_`."),
     CONFIG("config", "", "A JSON file with any of these keys (same names) and the `channels` policy list; flags and environment variables override it."),
     SOCKJS_TEST_SERVICES("sockjs-test-services", "false", "Adds the four services the SockJS protocol test suite expects under `/sockjs/`: `echo`, `close`, `disabled_websocket_echo`, `cookie_needed_echo` (streaming responses cut at 4,096 bytes)."),
     API_KEY("api-key", "", "When set, `POST /api/publish` requires `Authorization: apikey <key>` (compared in constant time)."),

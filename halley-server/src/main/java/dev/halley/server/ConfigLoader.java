@@ -144,6 +144,7 @@ public final class ConfigLoader {
                 v.get(ConfigKey.HOST),
                 integer(v, ConfigKey.PORT),
                 v.get(ConfigKey.BROKER).trim(),
+                v.get(ConfigKey.BROKER_PREFIX).trim(),
                 bool(v, ConfigKey.SOCKJS_TEST_SERVICES),
                 v.get(ConfigKey.API_KEY),
                 Arrays.stream(v.get(ConfigKey.CORS_ORIGINS).split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList(),
@@ -183,6 +184,7 @@ public final class ConfigLoader {
         v.put(ConfigKey.HOST, c.host());
         v.put(ConfigKey.PORT, Integer.toString(c.port()));
         v.put(ConfigKey.BROKER, c.broker());
+        v.put(ConfigKey.BROKER_PREFIX, c.brokerPrefix());
         v.put(ConfigKey.SOCKJS_TEST_SERVICES, Boolean.toString(c.sockjsTestServices()));
         v.put(ConfigKey.API_KEY, c.apiKey());
         v.put(ConfigKey.CORS_ORIGINS, String.join(",", c.corsOrigins()));

@@ -1,8 +1,8 @@
 package dev.halley.server;
 
 import dev.halley.core.Broker;
+import dev.halley.core.BrokerProvider;
 import dev.halley.core.Hub;
-import dev.halley.core.InMemoryBroker;
 import dev.halley.server.http.Cors;
 import dev.halley.server.http.HttpPipeline;
 import dev.halley.server.http.Json;
@@ -47,7 +47,6 @@ public final class HalleyServer implements AutoCloseable {
     private final HalleyConfig config;
     private final Hub hub;
     private final boolean ownsBroker;
-    private final InMemoryBroker memoryBroker;
     private final ServerContext context;
     private final HashedWheelTimer timer;
     private final EventLoopGroup boss;
@@ -63,9 +62,7 @@ public final class HalleyServer implements AutoCloseable {
             throws InterruptedException {
         this.config = config;
         this.ownsBroker = given == null;
-        Broker broker = ownsBroker ? createBroker(config) : given;
-        this.memoryBroker = broker instanceof InMemoryBroker m ? m : null;
-        this.hub = new Hub(broker);
+        this.hub = new Hub(ownsBroker ? createBroker(config) : given);
         this.timer = new HashedWheelTimer(new DefaultThreadFactory("halley-timer", true), 50, TimeUnit.MILLISECONDS, 1024);
         this.context = new ServerContext(config, hub, new Metrics(), timer, new Json(config.maxJsonDepth()),
                 new Cors(config.corsOrigins()), () -> shuttingDown);
@@ -132,20 +129,16 @@ public final class HalleyServer implements AutoCloseable {
         return new HalleyServer(config, Objects.requireNonNull(broker, "broker"), new LinkedHashMap<>(extraRoutes));
     }
 
+    /** The broker named by {@code broker}, from whichever module on the class path provides it (see {@link BrokerProvider}). */
     private static Broker createBroker(HalleyConfig config) {
-        if (config.broker().equals("memory")) {
-            return new InMemoryBroker(config.historyLimits());
-        }
-        throw new IllegalArgumentException("broker " + config.broker() + " needs the clustering module, not in this build yet");
+        return BrokerProvider.open(config.brokerConfig());
     }
 
     /** Once a minute: forget empty registrations and idle channels. */
     private void sweep(Timeout t) {
         if (!closed) {
             hub.sweep();
-            if (memoryBroker != null) {
-                memoryBroker.sweep();
-            }
+            hub.broker().sweep();
             timer.newTimeout(this::sweep, 60, TimeUnit.SECONDS);
         }
     }
