@@ -173,7 +173,10 @@ public final class ConfigLoader {
                 duration(v, ConfigKey.SHUTDOWN_GRACE),
                 policy,
                 integer(v, ConfigKey.BAYEUX_MAX_SESSIONS),
-                duration(v, ConfigKey.BAYEUX_MAX_INTERVAL));
+                duration(v, ConfigKey.BAYEUX_MAX_INTERVAL),
+                new SockJsConfig(v.get(ConfigKey.SOCKJS_CLIENT_URL).trim(), duration(v, ConfigKey.SOCKJS_DISCONNECT_DELAY),
+                        integer(v, ConfigKey.SOCKJS_MAX_SESSIONS), bool(v, ConfigKey.SOCKJS_JSESSIONID),
+                        bool(v, ConfigKey.SOCKJS_WEBSOCKET)));
     }
 
     private static Map<ConfigKey, String> toValues(HalleyConfig c) {
@@ -211,6 +214,11 @@ public final class ConfigLoader {
         v.put(ConfigKey.CONFIG, "");
         v.put(ConfigKey.BAYEUX_MAX_SESSIONS, Integer.toString(c.bayeuxMaxSessions()));
         v.put(ConfigKey.BAYEUX_MAX_INTERVAL, c.bayeuxMaxInterval().toMillis() + "ms");
+        v.put(ConfigKey.SOCKJS_CLIENT_URL, c.sockjs().clientUrl());
+        v.put(ConfigKey.SOCKJS_DISCONNECT_DELAY, c.sockjs().disconnectDelay().toMillis() + "ms");
+        v.put(ConfigKey.SOCKJS_MAX_SESSIONS, Integer.toString(c.sockjs().maxSessions()));
+        v.put(ConfigKey.SOCKJS_JSESSIONID, Boolean.toString(c.sockjs().jsessionid()));
+        v.put(ConfigKey.SOCKJS_WEBSOCKET, Boolean.toString(c.sockjs().websocket()));
         return v;
     }
 

@@ -45,7 +45,8 @@ public record HalleyConfig(
         Duration shutdownGrace,
         ChannelPolicy policy,
         int bayeuxMaxSessions,
-        Duration bayeuxMaxInterval) {
+        Duration bayeuxMaxInterval,
+        SockJsConfig sockjs) {
 
     public HalleyConfig {
         corsOrigins = List.copyOf(corsOrigins);
@@ -106,7 +107,7 @@ public record HalleyConfig(
                 longPollTimeout, longPollMaxTimeout, heartbeat, streamBudget, maxPublishBody, maxClientBody, maxWsMessage,
                 maxInitialLine, maxHeaderSize, maxJsonDepth, maxSubscriptions, outboundMaxBytes, outboundMaxMessages,
                 unwritableTimeout, headerTimeout, bodyTimeout, idleTimeout, publishRate, transport, ioThreads,
-                shutdownGrace, p, bayeuxMaxSessions, bayeuxMaxInterval);
+                shutdownGrace, p, bayeuxMaxSessions, bayeuxMaxInterval, sockjs);
     }
 
     @Override

@@ -9,6 +9,7 @@ import dev.halley.server.http.Json;
 import dev.halley.server.http.Route;
 import dev.halley.server.http.ScriptSafe;
 import dev.halley.server.protocol.bayeux.BayeuxRoute;
+import dev.halley.server.protocol.sockjs.SockJsRoute;
 import dev.halley.server.transport.PollTransport;
 import dev.halley.server.transport.htmlfile.HtmlfileTransport;
 import dev.halley.server.transport.iframe.IframeTransport;
@@ -61,6 +62,7 @@ final class Routes {
         r.put("/sse", new SseTransport());
         r.put("/ws", new WebSocketTransport(server));
         r.put("/cometd/**", new BayeuxRoute(server));
+        r.put(SockJsRoute.PATH + "/**", new SockJsRoute(server));
         return r;
     }
 }

@@ -258,7 +258,11 @@ public final class HttpExchange {
 
     // ---- streams ---------------------------------------------------------------------------
 
-    /** Starts a chunked response; follow with {@link #write}/{@link #flush} and end with {@link #endStream}. */
+    /**
+     * Starts a chunked response; follow with {@link #write}/{@link #flush} and end with
+     * {@link #endStream}. An HTTP/1.0 client cannot read chunks (RFC 9112 section 6.1): it gets
+     * the bytes as they are, and the end of the stream closes the connection.
+     */
     public void startStream(String contentType, Consumer<HttpHeaders> extra) {
         if (responded) {
             throw new IllegalStateException("already answered: " + this);
@@ -268,7 +272,11 @@ public final class HttpExchange {
         HttpResponse res = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
         HttpHeaders h = res.headers();
         h.set(HttpHeaderNames.CONTENT_TYPE, contentType);
-        h.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
+        if (version.equals(HttpVersion.HTTP_1_0)) {
+            keepAlive = false;
+        } else {
+            h.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
+        }
         commonHeaders(h);
         if (extra != null) {
             extra.accept(h);

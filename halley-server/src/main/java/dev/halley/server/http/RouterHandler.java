@@ -95,7 +95,8 @@ public final class RouterHandler extends ChannelInboundHandlerAdapter {
         if (r == null) {
             throw new HalleyException(ReplyError.NOT_FOUND, "No such path: " + path);
         }
-        if (ex.method().equals(HttpMethod.OPTIONS) && ex.header(HttpHeaderNames.ACCESS_CONTROL_REQUEST_METHOD) != null) {
+        if (ex.method().equals(HttpMethod.OPTIONS) && ex.header(HttpHeaderNames.ACCESS_CONTROL_REQUEST_METHOD) != null
+                && !r.answersPreflight()) {
             ex.send(HttpResponseStatus.NO_CONTENT, null, Unpooled.EMPTY_BUFFER,
                     h -> server.cors().decoratePreflight(origin, h));
             return;

@@ -62,14 +62,34 @@ public final class WebSocketLifecycle {
         return closing != null;
     }
 
+    /** Why the connection is closing ({@link CloseReason#NORMAL} for the client's or the protocol's own close), or null. */
+    public CloseReason closing() {
+        return closing;
+    }
+
     /** Starts the closing handshake with {@code reason}; a no-op once closing. */
     public void closeWith(CloseReason reason, boolean waitForClient) {
         if (closing != null) {
             return;
         }
-        closing = reason;
         server.metrics().closed(reason);
-        log.debug("closing {}: {}", ctx.channel(), reason.code());
+        close(reason, reason.webSocketStatus(), reason.code(), waitForClient);
+    }
+
+    /**
+     * Starts the closing handshake with a status and reason of the protocol spoken (an application
+     * close such as SockJS's {@code 3000 "Go away!"}), waiting for the client's answer; not counted
+     * as a server close. A no-op once closing.
+     */
+    public void closeWith(int status, String reason) {
+        if (closing == null) {
+            close(CloseReason.NORMAL, status, reason, true);
+        }
+    }
+
+    private void close(CloseReason why, int status, String reason, boolean waitForClient) {
+        closing = why;
+        log.debug("closing {}: {} {}", ctx.channel(), status, reason);
         stop();
         Channel ch = ctx.channel();
         ch.config().setAutoRead(true); // to see the client's answer
@@ -77,7 +97,7 @@ public final class WebSocketLifecycle {
             ctx.close();
             return;
         }
-        ctx.writeAndFlush(new CloseWebSocketFrame(reason.webSocketStatus(), reason.code()))
+        ctx.writeAndFlush(new CloseWebSocketFrame(status, reason))
                 .addListener(waitForClient ? ChannelFutureListener.CLOSE_ON_FAILURE : ChannelFutureListener.CLOSE);
         closeTimeout = server.timer().newTimeout(t -> execute(ctx::close), CLOSE_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
     }
