@@ -201,10 +201,12 @@ class BayeuxProtocolTest {
         RawBayeux browser = new RawBayeux(server);
         String id = browser.handshake();
         assertThat(browser.connect(id, 0, null).on("/meta/connect").get("successful").asBoolean()).isTrue();
-        await().atMost(Duration.ofSeconds(5)).until(() ->
-                server.server().metrics().sessionsEnded(BayeuxSessions.PROTOCOL, SessionEnd.EXPIRED.code()) > expired);
-        await().atMost(Duration.ofSeconds(5)).until(() ->
-                browser.connect(id, 0, null).on("/meta/connect").path("error").asText().equals("402::session_unknown"));
+        // Each probe is itself a connect that would keep the session alive, so probes come
+        // further apart than max-interval (1 s): the first one after the expiry sees it gone.
+        await().pollDelay(Duration.ofMillis(1500)).pollInterval(Duration.ofMillis(1500)).atMost(Duration.ofSeconds(10))
+                .until(() -> browser.connect(id, 0, null).on("/meta/connect").path("error").asText().equals("402::session_unknown"));
+        assertThat(server.server().metrics().sessionsEnded(BayeuxSessions.PROTOCOL, SessionEnd.EXPIRED.code()))
+                .isGreaterThan(expired);
     }
 
     @Test
