@@ -104,7 +104,8 @@ public final class BenchMain {
         Result both = side.combine(halley, cometd);
         side.table(both, System.out);
         Report.json(both, out);
-        SvgChart.write(both, Path.of(out.toString().replaceFirst("\\.json$", "") + ".svg"));
+        SvgChart.writeSideBySide(both, List.of(side.halleyLabel(), side.peerLabel()),
+                Path.of(out.toString().replaceFirst("\\.json$", "") + ".svg"));
         System.err.println("results: " + out + " (and " + halleyOut.getFileName() + ", " + cometdOut.getFileName() + ")");
     }
 
