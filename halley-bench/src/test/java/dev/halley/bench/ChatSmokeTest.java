@@ -35,7 +35,9 @@ class ChatSmokeTest {
 
     private static Result run(String scenario, ServerUnderTest server, String transport) throws Exception {
         return BenchMain.run(scenario, Flags.of("--quiet", "--transport", transport, "--clients", "40", "--rooms", "10",
-                "--rooms-per-client", "3", "--rates", "20,50", "--step", "1s", "--warmup", "300ms"), server);
+                "--rooms-per-client", "3", "--rates", "20,50", "--step", "1s", "--warmup", "300ms",
+                // Both steps always run: this test checks counts, and a loaded machine may pass any latency limit.
+                "--p99-limit", "60000"), server);
     }
 
     @ParameterizedTest
@@ -67,7 +69,7 @@ class ChatSmokeTest {
         }
         // 40 clients × 3 rooms over 10 rooms: 12 members a room, so each message is 12 deliveries.
         long published = (Long) totals.extra().get("published");
-        assertThat(published).isGreaterThan(50);
+        assertThat(published).isGreaterThan(30);
         assertThat(totals.extra().get("expected")).isEqualTo(published * 12);
         assertThat(totals.extra().get("delivered")).isEqualTo(published * 12);
         assertThat(r.notes()).noneMatch(n -> n.startsWith("drain") || n.startsWith("only"));
