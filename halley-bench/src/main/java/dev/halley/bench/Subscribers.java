@@ -7,7 +7,6 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.IntFunction;
-import java.util.function.ToLongFunction;
 
 /**
  * S push subscribers, each on one channel or on several (a chat client's rooms), opened in
@@ -83,11 +82,6 @@ final class Subscribers implements PushConn.Listener {
     /** Every subscriber's channels and what it saw of them. */
     List<Followed> followed() {
         return conns.stream().map(followed::get).toList();
-    }
-
-    /** Messages published ({@code published} per channel) that some subscriber following their channel did not see. */
-    long unseen(ToLongFunction<String> published) {
-        return followed.values().stream().mapToLong(f -> f.unseen(published)).sum();
     }
 
     @Override
