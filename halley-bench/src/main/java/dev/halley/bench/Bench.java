@@ -79,6 +79,24 @@ public final class Bench implements AutoCloseable {
         return true;
     }
 
+    /**
+     * Opens {@code n} clients 500 at a time ({@code open} takes the client's index), waiting
+     * (bounded by {@code within} a batch) after each batch until {@code ready} counts them all, so
+     * the server's accept queue is never flooded; returns {@code ready} at the end.
+     */
+    static long openInBatches(int n, java.util.function.IntConsumer open, java.util.function.LongSupplier ready,
+            Duration within) throws InterruptedException {
+        int batch = 500;
+        for (int from = 0; from < n; from += batch) {
+            long target = ready.getAsLong() + Math.min(batch, n - from);
+            for (int i = from; i < Math.min(n, from + batch); i++) {
+                open.accept(i);
+            }
+            await(() -> ready.getAsLong() >= target, within);
+        }
+        return ready.getAsLong();
+    }
+
     /** Lets a measured window run for {@code d}. */
     public static void hold(Duration d) throws InterruptedException {
         Thread.sleep(d.toMillis());

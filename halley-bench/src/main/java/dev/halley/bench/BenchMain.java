@@ -17,13 +17,16 @@ public final class BenchMain {
     static final String USAGE = """
             Usage: java -jar halley-bench.jar SCENARIO [--flag value ...]
 
-            Scenarios: longpoll, jsonp, poll, fanout, iframe, idle, storm, longpoll-bayeux, cluster
+            Scenarios: longpoll, jsonp, poll, fanout, iframe, idle, storm, chat, longpoll-bayeux, chat-bayeux, cluster
 
             Peers (side by side, same workload, each server alone with the generator):
               longpoll --peer cometd  Halley native long-poll, then CometD 9 Bayeux long-poll (CometdPeer as a child
                                       JVM with the same --server-heap/--server-jvm; --peer-args "..." for it); prints
                                       both rows and Halley / CometD ratios
+              chat --peer cometd      Halley's native --transport ws|longpoll, then CometD 9 with Bayeux over the same
+                                      transport (WebSocket or long-polling); per-step ratios and heap per connection
               longpoll-bayeux         only the CometD row (Bayeux long-polling client against a CometdPeer child)
+              chat-bayeux             only the CometD rows of chat (--transport ws|longpoll)
 
             Server under test (default: started here as a child JVM, stopped at the end):
               --server-jar PATH      halley-server.jar (default halley-server/target/halley-server.jar)
@@ -44,6 +47,9 @@ public final class BenchMain {
               storm:          --clients 10000 --transport ws --missed 5
               cluster:        --nodes 4 --clients 60000 --generators 4 --publishes 5 --broker redis://127.0.0.1:6379
                               (nodes and generators are child processes; --generator-heap 1g, --server-heap 1g)
+              chat:           --clients 1000 --transport ws|longpoll|sse|stream --rooms 100 --rooms-per-client 10
+                              --size 50 (data bytes) --seed 1 --rates 100,200,500,1000,2000,5000 --step 10s
+                              --warmup 5s --p99-limit 100 --publishers 16 (publishing connections)
             """;
 
     private BenchMain() {
@@ -62,8 +68,8 @@ public final class BenchMain {
             ClusterScenario.run(flags, out, System.out);
             System.exit(0);
         }
-        if (scenario.equals("longpoll") && flags.has("peer")) {
-            sideBySide(flags, out);
+        if ((scenario.equals("longpoll") || scenario.equals("chat")) && flags.has("peer")) {
+            sideBySide(scenario, flags, out);
             System.exit(0);
         }
         Result r = repeated(scenario, flags, out);
@@ -101,25 +107,30 @@ public final class BenchMain {
     }
 
     /**
-     * {@code longpoll --peer cometd}: Halley's native long-poll, then CometD's Bayeux long-poll with
-     * the same flags, each server alone with the generator, and one table with both rows and the ratios.
+     * {@code longpoll --peer cometd} / {@code chat --peer cometd}: Halley's native protocol, then
+     * CometD's Bayeux ({@code SCENARIO-bayeux}) with the same flags, each server alone with the
+     * generator, and one table with both runs' rows and the ratios.
      */
-    private static void sideBySide(Flags flags, Path out) throws Exception {
+    private static void sideBySide(String scenario, Flags flags, Path out) throws Exception {
         String peer = flags.string("peer", "");
         if (!peer.equals("cometd")) {
             throw new IllegalArgumentException("unknown --peer " + peer + " (known: cometd)");
         }
         Path halleyOut = sibling(out, "-halley");
-        Result halley = repeated("longpoll", flags, halleyOut);
+        Result halley = repeated(scenario, flags, halleyOut);
         Report.table(halley, System.out);
         Report.json(halley, halleyOut);
         Path cometdOut = sibling(out, "-cometd");
-        Result cometd = repeated("longpoll-bayeux", flags, cometdOut);
+        Result cometd = repeated(scenario + "-bayeux", flags, cometdOut);
         Report.table(cometd, System.out);
         Report.json(cometd, cometdOut);
-        Result both = SideBySide.combine(halley, cometd);
-        SideBySide.table(both, System.out);
+        SideBySide side = !scenario.equals("chat") ? SideBySide.LONGPOLL
+                : flags.string("transport", "ws").equals("longpoll") ? SideBySide.CHAT_LONGPOLL : SideBySide.CHAT_WS;
+        Result both = side.combine(halley, cometd);
+        side.table(both, System.out);
         Report.json(both, out);
+        SvgChart.writeSideBySide(both, List.of(side.halleyLabel(), side.peerLabel()),
+                Path.of(out.toString().replaceFirst("\\.json$", "") + ".svg"));
         System.err.println("results: " + out + " (and " + halleyOut.getFileName() + ", " + cometdOut.getFileName() + ")");
     }
 
@@ -155,6 +166,8 @@ public final class BenchMain {
                 case "iframe" -> new FanoutScenario(bench, Transport.IFRAME).run();
                 case "idle" -> new IdleScenario(bench).run();
                 case "storm" -> new StormScenario(bench).run();
+                case "chat" -> new ChatScenario(bench, false).run();
+                case "chat-bayeux" -> new ChatScenario(bench, true).run();
                 default -> throw new IllegalArgumentException("unknown scenario: " + scenario + "\n" + USAGE);
             };
         }
@@ -167,7 +180,7 @@ public final class BenchMain {
             return ServerUnderTest.remote(new InetSocketAddress(t.substring(0, colon), Integer.parseInt(t.substring(colon + 1))),
                     Long.parseLong(flags.string("server-pid", "0")));
         }
-        if (scenario.equals("longpoll-bayeux") && !flags.has("target")) {
+        if (scenario.endsWith("-bayeux")) {
             return startCometd(flags, out);
         }
         List<String> jvm = serverJvm(flags);

@@ -2,7 +2,6 @@ package dev.halley.bench;
 
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -28,12 +27,7 @@ final class FanoutScenario {
     Result run() throws Exception {
         Flags f = bench.flags();
         int subs = f.integer("clients", 10_000);
-        Duration step = f.duration("step", Duration.ofSeconds(10));
         int singles = f.integer("singles", 5);
-        double limitMs = f.decimal("p99-limit", 100);
-        double[] rates = Arrays.stream(f.string("rates", "1,2,5,10,20,50,100,200").split(",")).mapToDouble(Double::parseDouble).toArray();
-        // Messages per publish request: above 1 they reach each subscriber together, one write for all.
-        int[] batches = Arrays.stream(f.string("batches", "1").split(",")).mapToInt(b -> Integer.parseInt(b.trim())).toArray();
         String channel = bench.freshChannel("fanout");
         Stats stats = bench.stats();
         Subscribers s = new Subscribers(bench, transport, channel);
@@ -57,34 +51,7 @@ final class FanoutScenario {
                     x.put("fullDeliveryMs", all ? secs * 1000 : Double.NaN);
                     rows.add(w.close("1 publish → " + up, stats.messages.sum() - before, "deliveries/s", x));
                 }
-                steps:
-                for (int batch : batches) {
-                    pub.batch(batch);
-                    for (double rate : rates) {
-                        bench.phase(rate + "/s ×" + batch);
-                        Window w = Window.open(stats, bench.server());
-                        pub.pace(rate);
-                        Bench.hold(step);
-                        pub.finish();
-                        Map<String, Object> x = new LinkedHashMap<>();
-                        x.put("rate", rate * batch);
-                        x.put("messagesPerWrite", batch);
-                        x.put("publisherBehind", pub.skipped.sum());
-                        String label = batch == 1 ? transport + " " + rateLabel(rate) + " msg/s"
-                                : transport + " " + rateLabel(rate) + "×" + batch + " msg/s";
-                        Row row = w.close(label, w.messages(), "deliveries/s", x);
-                        rows.add(row);
-                        if (row.p99Ms() > limitMs || s.dropped.sum() > 0) {
-                            notes.add(String.format("%s: stopped stepping at %s msg/s: p99 %.1f ms, %d subscribers dropped",
-                                    batch == 1 ? "one message per publish" : batch + " messages per publish",
-                                    rateLabel(rate * batch), row.p99Ms(), s.dropped.sum()));
-                            if (s.dropped.sum() > 0) {
-                                break steps;
-                            }
-                            break;
-                        }
-                    }
-                }
+                SteppedRates.run(bench, pub, transport.toString(), "1,2,5,10,20,50,100,200", s.dropped::sum, rows, notes);
                 bench.phase("drain");
                 long published = pub.published();
                 boolean drained = Bench.await(() -> s.minOffset() >= published, Duration.ofSeconds(30));
@@ -105,9 +72,5 @@ final class FanoutScenario {
             s.close();
         }
         return bench.result(rows, notes);
-    }
-
-    private static String rateLabel(double rate) {
-        return rate == Math.rint(rate) ? Long.toString((long) rate) : Double.toString(rate);
     }
 }

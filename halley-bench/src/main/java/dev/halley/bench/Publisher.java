@@ -7,20 +7,28 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongArray;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Publishes {@code {"t":<nanoTime>}} messages through {@code POST /api/publish} over a few
- * keep-alive connections, one request in flight on each. All state lives on one event loop.
- * A publish that finds every connection busy is counted in {@link #skipped} (the publisher fell
- * behind its pace), never queued without bound.
+ * keep-alive connections, one request in flight on each, to one channel or to several in turn
+ * (a chat's rooms, round-robin). All state lives on one event loop. A publish that finds every
+ * connection busy is counted in {@link #skipped} (the publisher fell behind its pace), never
+ * queued without bound.
  */
 public final class Publisher implements AutoCloseable {
-    private final String channel;
+    private final List<String> channels;
     private final String path;
     private final boolean sequenced;
-    private long sequence;
-    private final ArrayDeque<HttpConn> idle = new ArrayDeque<>();
+    private final int dataBytes;
+    /** Per channel: the last sequence number given ({@code sequenced}); publisher loop only. */
+    private final long[] sequence;
+    /** Per channel: publishes the server accepted. */
+    private final AtomicLongArray accepted;
+    private int next;
+    private final ArrayDeque<ConnListener> idle = new ArrayDeque<>();
+    private final List<ConnListener> listeners = new ArrayList<>();
     private final List<HttpConn> all = new ArrayList<>();
     private final AtomicLong published = new AtomicLong();
     private final AtomicLong inFlight = new AtomicLong();
@@ -30,10 +38,13 @@ public final class Publisher implements AutoCloseable {
     /** Messages per publish request (the API's batch form when above 1). */
     private int batch = 1;
 
-    private Publisher(String channel, String path, boolean sequenced) {
-        this.channel = channel;
+    private Publisher(List<String> channels, String path, boolean sequenced, int dataBytes) {
+        this.channels = List.copyOf(channels);
         this.path = path;
         this.sequenced = sequenced;
+        this.dataBytes = dataBytes;
+        this.sequence = new long[channels.size()];
+        this.accepted = new AtomicLongArray(channels.size());
     }
 
     /** Opens {@code connections} publishing connections to Halley's {@code /api/publish} at {@code target}. */
@@ -48,7 +59,17 @@ public final class Publisher implements AutoCloseable {
      */
     public static Publisher open(Loops loops, InetSocketAddress target, String channel, int connections, String path,
             boolean sequenced) throws Exception {
-        Publisher p = new Publisher(channel, path, sequenced);
+        return open(loops, target, List.of(channel), connections, path, sequenced, 0);
+    }
+
+    /**
+     * As {@link #open(Loops, InetSocketAddress, String, int, String, boolean)}, publishing to
+     * {@code channels} in turn, each message's data padded ({@code "p":"xx…"}) to {@code dataBytes}
+     * bytes when it is shorter (0: no padding).
+     */
+    public static Publisher open(Loops loops, InetSocketAddress target, List<String> channels, int connections, String path,
+            boolean sequenced, int dataBytes) throws Exception {
+        Publisher p = new Publisher(channels, path, sequenced, dataBytes);
         List<CompletableFuture<HttpConn>> opening = new ArrayList<>();
         for (int i = 0; i < connections; i++) {
             CompletableFuture<HttpConn> f = new CompletableFuture<>();
@@ -58,28 +79,31 @@ public final class Publisher implements AutoCloseable {
                 f.complete(c);
             }, f::completeExceptionally);
             opening.add(f);
+            p.listeners.add(l);
         }
         for (CompletableFuture<HttpConn> f : opening) {
             p.all.add(f.get(10, TimeUnit.SECONDS));
         }
-        p.loop().submit(() -> p.idle.addAll(p.all)).get(10, TimeUnit.SECONDS);
+        p.loop().submit(() -> p.idle.addAll(p.listeners)).get(10, TimeUnit.SECONDS);
         return p;
     }
 
     /** Hears one connection's answers; hands the connection back to the publisher's loop. */
     private final class ConnListener implements HttpConn.Listener {
         volatile HttpConn conn;
+        /** The channel (index) of the request in flight. */
+        volatile int channel;
 
         @Override
         public void response(int status, String body) {
             if (status == 200) {
+                accepted.addAndGet(channel, batch);
                 published.addAndGet(batch);
             } else {
                 errors.increment();
             }
-            HttpConn c = conn;
             inFlight.decrementAndGet();
-            loop().execute(() -> idle.add(c));
+            loop().execute(() -> idle.add(this));
         }
 
         @Override
@@ -97,34 +121,39 @@ public final class Publisher implements AutoCloseable {
 
     /** Publishes one message now (call on {@link #loop()}); false when every connection was busy. */
     public boolean publishOne() {
-        HttpConn c = idle.poll();
-        if (c == null) {
+        ConnListener l = idle.poll();
+        if (l == null) {
             skipped.increment();
             return false;
         }
         inFlight.incrementAndGet();
+        int ch = next;
+        next = (next + 1) % channels.size();
         String body;
         if (batch == 1) {
-            body = message();
+            body = message(ch);
         } else {
             StringBuilder sb = new StringBuilder("[");
             for (int i = 0; i < batch; i++) {
-                sb.append(i == 0 ? "" : ",").append(message());
+                sb.append(i == 0 ? "" : ",").append(message(ch));
             }
             body = sb.append(']').toString();
         }
+        l.channel = ch;
+        HttpConn c = l.conn;
         c.channel().eventLoop().execute(() -> c.postJson(path, body));
         return true;
     }
 
-    private String message() {
-        String seq = sequenced ? ",\"n\":" + (++sequence) : "";
-        return "{\"channel\":\"" + channel + "\",\"data\":{\"t\":" + System.nanoTime() + seq + "}}";
+    private String message(int ch) {
+        String seq = sequenced ? ",\"n\":" + (++sequence[ch]) : "";
+        return "{\"channel\":\"" + channels.get(ch) + "\",\"data\":" + pad("{\"t\":" + System.nanoTime() + seq) + "}";
     }
 
     /**
-     * Sends {@code messages} per request from now on, in the publish API's batch form: they are
-     * sequenced together and reach each subscriber together, so a connection gets them in one write.
+     * Sends {@code messages} per request from now on, in the publish API's batch form, all to the
+     * request's channel: they are sequenced together and reach each subscriber together, so a
+     * connection gets them in one write.
      */
     public Publisher batch(int messages) {
         if (messages < 1) {
@@ -132,6 +161,12 @@ public final class Publisher implements AutoCloseable {
         }
         this.batch = messages;
         return this;
+    }
+
+    /** Closes the data object {@code open}, padded to {@link #dataBytes} when it is shorter. */
+    private String pad(String open) {
+        int fill = dataBytes - open.length() - ",\"p\":\"\"}".length();
+        return fill < 0 ? open + "}" : open + ",\"p\":\"" + "x".repeat(fill) + "\"}";
     }
 
     /** Publishes at {@code perSecond} until {@link #stop()}. */
@@ -158,6 +193,12 @@ public final class Publisher implements AutoCloseable {
     /** Messages the server accepted (200). */
     public long published() {
         return published.get();
+    }
+
+    /** Messages the server accepted on {@code channel} (0 for a channel not published to). */
+    public long published(String channel) {
+        int i = channels.indexOf(channel);
+        return i < 0 ? 0 : accepted.get(i);
     }
 
     @Override

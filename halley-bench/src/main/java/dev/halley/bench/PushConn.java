@@ -13,63 +13,68 @@ import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
-import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
-import io.netty.handler.codec.http.websocketx.WebSocketClientProtocolConfig;
-import io.netty.handler.codec.http.websocketx.WebSocketClientProtocolHandler;
-import io.netty.handler.codec.http.websocketx.WebSocketFrame;
 import io.netty.util.ReferenceCountUtil;
 import java.net.InetSocketAddress;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 
 /**
- * One held push subscription to one channel, over WebSocket or an HTTP stream (NDJSON, SSE,
- * forever frame). Lines (or frames) are scanned for messages, which go to the {@link Listener}
- * on the connection's event loop. Inbound buffers are released here, as soon as scanned.
+ * One held push subscription to one channel or several (a chat client's rooms), over WebSocket
+ * (one subscribe per channel) or an HTTP stream (NDJSON, SSE, forever frame; the channels as
+ * repeated {@code channel=}). Lines (or frames) are scanned for messages, which go to the
+ * {@link Listener} on the connection's event loop. Inbound buffers are released here, as soon as scanned.
  */
 public final class PushConn {
     private final Transport transport;
-    private final String channelName;
+    private final List<String> channelNames;
     private final Listener listener;
     private final StringBuilder line = new StringBuilder();
     private volatile Channel channel;
     private volatile String cursor;
     private volatile String epoch;
     private volatile boolean established;
+    /** WebSocket subscribe replies received (event loop only). */
+    private int subscribeReplies;
 
     /** What a subscription's owner hears, on the connection's event loop. */
     public interface Listener {
         /** The subscription is in place (WS subscribe reply, or the stream's response head). */
         void established(PushConn conn);
 
-        void message(PushConn conn, long offset, long stampNanos);
+        /** One message; {@code channel} is the subscription's when it has one channel, else the message's own. */
+        void message(PushConn conn, String channel, long offset, long stampNanos);
 
         void closed(PushConn conn, boolean wasEstablished);
     }
 
     public PushConn(Transport transport, String channelName, Listener listener) {
+        this(transport, List.of(channelName), listener);
+    }
+
+    public PushConn(Transport transport, List<String> channelNames, Listener listener) {
         this.transport = transport;
-        this.channelName = channelName;
+        this.channelNames = List.copyOf(channelNames);
         this.listener = listener;
+    }
+
+    public List<String> channels() {
+        return channelNames;
     }
 
     /**
      * Opens the connection and subscribes; {@code resumeCursor} (HTTP streams) or
-     * {@code sinceOffset} ≥ 0 (WebSocket, with the last epoch seen) resumes, otherwise live.
+     * {@code sinceOffset} ≥ 0 (WebSocket, with the last epoch seen; the same offset for every
+     * channel, so 0 asks each for its whole history) resumes, otherwise live.
      */
     public ChannelFuture open(Loops loops, InetSocketAddress target, String resumeCursor, long sinceOffset) {
         ChannelFuture f = loops.bootstrap().handler(new ChannelInitializer<Channel>() {
             @Override
             protected void initChannel(Channel ch) {
                 if (transport == Transport.WS) {
-                    URI uri = URI.create("ws://" + target.getHostString() + ":" + target.getPort() + "/ws");
-                    ch.pipeline().addLast(new HttpClientCodec(), new HttpObjectAggregator(1 << 16),
-                            new WebSocketClientProtocolHandler(WebSocketClientProtocolConfig.newBuilder()
-                                    .webSocketUri(uri).maxFramePayloadLength(1 << 20).handleCloseFrames(true).build()),
-                            new WsHandler(sinceOffset));
+                    WsTextHandler.install(ch, target, "/ws", new WsListener(sinceOffset));
                 } else {
                     ch.pipeline().addLast(new HttpClientCodec(), new StreamHandler(target, resumeCursor));
                 }
@@ -107,7 +112,7 @@ public final class PushConn {
     private void onText(String text) {
         if (!established && isReady(text)) {
             established = true;
-            epoch = WireScan.string(text, "epoch");
+            epoch = epoch != null ? epoch : WireScan.string(text, "epoch");
             listener.established(this);
         }
         if (text.indexOf("\"cursor\":\"") >= 0) {
@@ -115,56 +120,59 @@ public final class PushConn {
         } else if (text.startsWith("id: ")) {
             cursor = text.substring(4).trim();
         }
-        WireScan.messages(text, (offset, stamp) -> listener.message(this, offset, stamp));
+        if (channelNames.size() == 1) {
+            String only = channelNames.get(0);
+            WireScan.messages(text, (offset, stamp) -> listener.message(this, only, offset, stamp));
+        } else {
+            WireScan.messages(text, (channel, offset, stamp) -> listener.message(this, channel, offset, stamp));
+        }
     }
 
+    /** Streams: the response head (see StreamHandler). WebSocket: the reply to the last channel's subscribe. */
     private boolean isReady(String text) {
-        return transport != Transport.WS || text.contains("\"ok\":true");
+        if (transport != Transport.WS) {
+            return true;
+        }
+        if (text.contains("\"ok\":true")) {
+            subscribeReplies++;
+            if (subscribeReplies == 1) {
+                epoch = WireScan.string(text, "epoch");
+            }
+        }
+        return subscribeReplies >= channelNames.size();
     }
 
     private void closed() {
         listener.closed(this, established);
     }
 
-    private final class WsHandler extends ChannelInboundHandlerAdapter {
+    /** WebSocket: one subscribe per channel once upgraded, then every text frame scanned. */
+    private final class WsListener implements WsTextHandler.Listener {
         private final long since;
 
-        WsHandler(long since) {
+        WsListener(long since) {
             this.since = since;
         }
 
         @Override
-        public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-            if (evt == WebSocketClientProtocolHandler.ClientHandshakeStateEvent.HANDSHAKE_COMPLETE) {
-                String resume = since >= 0
-                        ? ",\"since\":" + since + (epoch != null ? ",\"epoch\":\"" + epoch + "\"" : "") : "";
-                ctx.writeAndFlush(new TextWebSocketFrame(
-                        "{\"op\":\"subscribe\",\"channel\":\"" + channelName + "\"" + resume + ",\"id\":1}"));
+        public void opened(Channel ch) {
+            String resume = since >= 0
+                    ? ",\"since\":" + since + (epoch != null ? ",\"epoch\":\"" + epoch + "\"" : "") : "";
+            for (int i = 0; i < channelNames.size(); i++) {
+                ch.write(new TextWebSocketFrame("{\"op\":\"subscribe\",\"channel\":\"" + channelNames.get(i) + "\""
+                        + resume + ",\"id\":" + (i + 1) + "}"));
             }
-            ctx.fireUserEventTriggered(evt);
+            ch.flush();
         }
 
         @Override
-        public void channelRead(ChannelHandlerContext ctx, Object msg) {
-            try {
-                if (msg instanceof TextWebSocketFrame t) {
-                    onText(t.text());
-                } else if (!(msg instanceof WebSocketFrame)) {
-                    ctx.fireChannelRead(ReferenceCountUtil.retain(msg));
-                }
-            } finally {
-                ReferenceCountUtil.release(msg);
-            }
+        public void text(String text) {
+            onText(text);
         }
 
         @Override
-        public void channelInactive(ChannelHandlerContext ctx) {
-            closed();
-        }
-
-        @Override
-        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-            ctx.close();
+        public void closed() {
+            PushConn.this.closed();
         }
     }
 
@@ -180,7 +188,7 @@ public final class PushConn {
         @Override
         public void channelActive(ChannelHandlerContext ctx) {
             FullHttpRequest req = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET,
-                    transport.uri(channelName, resumeCursor), Unpooled.EMPTY_BUFFER);
+                    transport.uri(channelNames, resumeCursor), Unpooled.EMPTY_BUFFER);
             req.headers().set(HttpHeaderNames.HOST, target.getHostString() + ":" + target.getPort());
             ctx.writeAndFlush(req);
             ctx.fireChannelActive();
@@ -237,6 +245,6 @@ public final class PushConn {
 
     @Override
     public String toString() {
-        return "PushConn[" + transport + " " + channelName + " established=" + established + " cursor=" + cursor + "]";
+        return "PushConn[" + transport + " " + channelNames + " established=" + established + " cursor=" + cursor + "]";
     }
 }

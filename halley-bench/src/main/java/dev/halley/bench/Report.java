@@ -19,8 +19,8 @@ public final class Report {
         out.println("| step | throughput | p50 ms | p99 ms | p99.9 ms | max ms | errors | server CPU % | server RSS MiB | details |");
         out.println("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |");
         for (Row row : r.rows()) {
-            out.printf(Locale.ROOT, "| %s | %,.0f %s | %s | %s | %s | %s | %d | %s | %s | %s |%n", row.label(), row.throughput(),
-                    row.unit(), num(row.p50Ms(), 2), num(row.p99Ms(), 2), num(row.p999Ms(), 2), num(row.maxMs(), 1),
+            out.printf(Locale.ROOT, "| %s | %s | %s | %s | %s | %s | %d | %s | %s | %s |%n", row.label(),
+                    Double.isNaN(row.throughput()) ? "–" : num(row.throughput(), 0) + " " + row.unit(), num(row.p50Ms(), 2), num(row.p99Ms(), 2), num(row.p999Ms(), 2), num(row.maxMs(), 1),
                     row.errors(), num(row.serverCpuPct(), 0), num(row.serverRssMiB(), 0), details(row.extra()));
         }
         Object load = r.generator().get("loadAverageAtStart");

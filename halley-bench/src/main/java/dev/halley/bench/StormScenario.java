@@ -115,7 +115,7 @@ final class StormScenario {
         }
 
         @Override
-        public void message(PushConn conn, long offset, long stampNanos) {
+        public void message(PushConn conn, String channel, long offset, long stampNanos) {
             long[] l = last.get(conn);
             if (offset <= l[0]) {
                 duplicates.increment();

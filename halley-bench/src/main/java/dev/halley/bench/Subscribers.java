@@ -3,43 +3,60 @@ package dev.halley.bench;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.IntFunction;
 
 /**
- * S push subscribers on one channel, opened in batches (so the server's accept queue is not
- * flooded), each checking its offsets: a skipped offset is counted as lost, a repeat as a duplicate.
+ * S push subscribers, each on one channel or on several (a chat client's rooms), opened in
+ * batches (so the server's accept queue is not flooded), each checking every channel's offsets
+ * through a {@link Tally}: a skipped offset is counted as lost, a repeat as a duplicate.
  */
 final class Subscribers implements PushConn.Listener {
     private final Bench bench;
     private final Transport transport;
-    private final String channel;
+    private final IntFunction<List<String>> channelsOf;
     final List<PushConn> conns = new ArrayList<>();
-    final LongAdder established = new LongAdder();
-    final LongAdder duplicates = new LongAdder();
-    final LongAdder dropped = new LongAdder();
-    private final java.util.Map<PushConn, long[]> lastOffset = new java.util.concurrent.ConcurrentHashMap<>();
+    final Tally tally;
+    final LongAdder established;
+    final LongAdder duplicates;
+    final LongAdder dropped;
+    private final Map<PushConn, Followed> followed = new ConcurrentHashMap<>();
     volatile boolean closing;
 
+    /** Subscribers that all follow {@code channel}. */
     Subscribers(Bench bench, Transport transport, String channel) {
-        this.bench = bench;
-        this.transport = transport;
-        this.channel = channel;
+        this(bench, transport, i -> List.of(channel));
     }
 
-    /** Opens {@code n} subscriptions and waits (bounded) until all are established; returns how many are. */
+    /** Subscriber {@code i} (from 0) follows {@code channelsOf.apply(i)}. */
+    Subscribers(Bench bench, Transport transport, IntFunction<List<String>> channelsOf) {
+        this.bench = bench;
+        this.transport = transport;
+        this.channelsOf = channelsOf;
+        this.tally = new Tally(bench.stats());
+        this.established = tally.established;
+        this.duplicates = tally.duplicates;
+        this.dropped = tally.dropped;
+    }
+
+    /** Opens {@code n} subscriptions (live) and waits (bounded) until all are established; returns how many are. */
     long open(int n, Duration within) throws InterruptedException {
-        int batch = 500;
-        for (int from = 0; from < n; from += batch) {
-            long target = established.sum() + Math.min(batch, n - from);
-            for (int i = from; i < Math.min(n, from + batch); i++) {
-                PushConn c = new PushConn(transport, channel, this);
-                lastOffset.put(c, new long[1]);
-                conns.add(c);
-                c.open(bench.loops(), bench.target(), null, -1);
-            }
-            Bench.await(() -> established.sum() >= target, within);
-        }
-        return established.sum();
+        return open(n, -1, within);
+    }
+
+    /**
+     * Opens {@code n} subscriptions, WebSocket ones from offset {@code since} on every channel
+     * ({@code -1}: live), and waits (bounded) until all are established; returns how many are.
+     */
+    long open(int n, long since, Duration within) throws InterruptedException {
+        return Bench.openInBatches(n, i -> {
+            PushConn c = new PushConn(transport, channelsOf.apply(i), this);
+            followed.put(c, new Followed(c.channels()));
+            conns.add(c);
+            c.open(bench.loops(), bench.target(), null, since);
+        }, established::sum, within);
     }
 
     @Override
@@ -49,35 +66,29 @@ final class Subscribers implements PushConn.Listener {
     }
 
     @Override
-    public void message(PushConn conn, long offset, long stampNanos) {
-        long[] last = lastOffset.get(conn);
-        if (offset <= last[0]) {
-            duplicates.increment();
-            return;
-        }
-        if (last[0] > 0 && offset > last[0] + 1) {
-            bench.stats().lost.add(offset - last[0] - 1);
-        }
-        last[0] = offset;
-        bench.stats().delivered(stampNanos);
+    public void message(PushConn conn, String channel, long offset, long stampNanos) {
+        tally.message(followed.get(conn).of(channel), offset, stampNanos);
     }
 
-    /** The smallest last offset over all subscribers (every subscriber has seen up to here). */
+    /** The smallest last offset over all subscribers and their channels (every one has seen up to here). */
     long minOffset() {
         long min = Long.MAX_VALUE;
-        for (long[] l : lastOffset.values()) {
-            min = Math.min(min, l[0]);
+        for (Followed f : followed.values()) {
+            min = Math.min(min, f.lowestHighest());
         }
         return min == Long.MAX_VALUE ? 0 : min;
+    }
+
+    /** Every subscriber's channels and what it saw of them. */
+    List<Followed> followed() {
+        return conns.stream().map(followed::get).toList();
     }
 
     @Override
     public void closed(PushConn conn, boolean wasEstablished) {
         if (!closing) {
-            dropped.increment();
-            bench.stats().errors.increment();
-        }
-        if (wasEstablished) {
+            tally.dropped(wasEstablished);
+        } else if (wasEstablished) {
             bench.stats().connected.decrement();
         }
     }

@@ -2,6 +2,7 @@ package dev.halley.bench;
 
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Locale;
 
 /** The native-protocol push transports the bench can hold a subscription on. */
@@ -23,7 +24,12 @@ public enum Transport {
 
     /** The subscribe URI of an HTTP stream (not {@link #WS}); {@code cursor} may be null. */
     public String uri(String channel, String cursor) {
-        StringBuilder sb = new StringBuilder(path).append("?channel=").append(enc(channel));
+        return uri(List.of(channel), cursor);
+    }
+
+    /** The subscribe URI of an HTTP stream to several channels; {@code cursor} may be null. */
+    public String uri(List<String> channels, String cursor) {
+        StringBuilder sb = new StringBuilder(path).append(channelParams(channels).replaceFirst("&", "?"));
         if (this == IFRAME) {
             sb.append("&callback=parent.cb");
         }
@@ -35,6 +41,15 @@ public enum Transport {
 
     public String path() {
         return path;
+    }
+
+    /** {@code &channel=A&channel=B…}, encoded. */
+    static String channelParams(List<String> channels) {
+        StringBuilder sb = new StringBuilder();
+        for (String c : channels) {
+            sb.append("&channel=").append(enc(c));
+        }
+        return sb.toString();
     }
 
     static String enc(String s) {

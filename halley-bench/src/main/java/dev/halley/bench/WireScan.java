@@ -11,9 +11,21 @@ public final class WireScan {
 
     /** Calls {@code sink} for each message in {@code text} (any framing: batch, line, SSE, script). */
     public static int messages(CharSequence text, MessageSink sink) {
+        return scan(text.toString(), false, (channel, offset, stamp) -> sink.message(offset, stamp));
+    }
+
+    /**
+     * As {@link #messages(CharSequence, MessageSink)}, with each message's {@code "channel"}: for
+     * subscriptions to several channels. Halley writes a message's channel before its offset
+     * ({@code {"channel":…,"offset":…,"data":…}}), so the channel is the nearest one before the offset.
+     */
+    public static int messages(CharSequence text, ChannelSink sink) {
+        return scan(text.toString(), true, sink);
+    }
+
+    private static int scan(String s, boolean withChannel, ChannelSink sink) {
         int count = 0;
         int from = 0;
-        String s = text.toString();
         while (true) {
             int o = s.indexOf("\"offset\":", from);
             if (o < 0) {
@@ -22,10 +34,63 @@ public final class WireScan {
             long offset = number(s, o + 9);
             int t = s.indexOf("\"t\":", o);
             long stamp = t < 0 ? 0 : number(s, t + 4);
-            sink.message(offset, stamp);
+            sink.message(withChannel ? channelBefore(s, from, o) : null, offset, stamp);
             count++;
             from = o + 9;
         }
+    }
+
+    /** The {@code "channel":"…"} value between {@code from} and {@code at} (this message's), or null. */
+    private static String channelBefore(String s, int from, int at) {
+        int c = s.lastIndexOf("\"channel\":\"", at);
+        if (c < from) {
+            return null;
+        }
+        int end = s.indexOf('"', c + 11);
+        return end < 0 || end > at ? null : s.substring(c + 11, end);
+    }
+
+    /**
+     * Calls {@code sink} for each message in a Bayeux text (a JSON array of message objects, keys in
+     * any order) whose data carries the publisher's stamp: data {@code {"t":<nanoTime>,"n":<sequence>…}},
+     * the sequence given as the offset (0 when absent). Top-level objects are delimited by brace
+     * depth (strings skipped), so each message's {@code "channel"} is read from its own object;
+     * replies to meta messages carry no {@code "t"} and are passed over.
+     */
+    public static int bayeuxMessages(String s, ChannelSink sink) {
+        int count = 0;
+        int depth = 0;
+        int start = 0;
+        boolean inString = false;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (inString) {
+                if (c == '\\') {
+                    i++;
+                } else if (c == '"') {
+                    inString = false;
+                }
+            } else if (c == '"') {
+                inString = true;
+            } else if (c == '{' && depth++ == 0) {
+                start = i;
+            } else if (c == '}' && --depth == 0 && bayeuxMessage(s, start, i, sink)) {
+                count++;
+            }
+        }
+        return count;
+    }
+
+    private static boolean bayeuxMessage(String s, int from, int to, ChannelSink sink) {
+        int t = s.indexOf("\"t\":", from);
+        if (t < 0 || t > to) {
+            return false;
+        }
+        int n = s.indexOf("\"n\":", from);
+        int c = s.indexOf("\"channel\":\"", from);
+        int end = c < 0 || c > to ? -1 : s.indexOf('"', c + 11);
+        sink.message(end < 0 ? null : s.substring(c + 11, end), n < 0 || n > to ? 0 : number(s, n + 4), number(s, t + 4));
+        return true;
     }
 
     /** The value of the last {@code "cursor":"…"} in {@code s}, or null. */
@@ -72,5 +137,11 @@ public final class WireScan {
     @FunctionalInterface
     public interface MessageSink {
         void message(long offset, long stampNanos);
+    }
+
+    /** One message seen with its channel (null when the text did not name it). */
+    @FunctionalInterface
+    public interface ChannelSink {
+        void message(String channel, long offset, long stampNanos);
     }
 }

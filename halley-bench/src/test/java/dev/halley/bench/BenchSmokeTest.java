@@ -62,7 +62,7 @@ class BenchSmokeTest {
     void fanoutDeliversEveryMessageToEverySubscriber(String transport) throws Exception {
         Result r = run(transport.equals("iframe") ? "iframe" : "fanout", "--transport", transport, "--clients", "50",
                 "--singles", "2", "--rates", "20,50", "--step", "700ms", "--batches", "1,5");
-        assertThat(r.rows()).anySatisfy(row -> assertThat(row.extra()).containsEntry("messagesPerWrite", 5));
+        assertThat(r.rows()).anySatisfy(row -> assertThat(row.extra()).containsEntry("messagesPerPublish", 5));
         Row totals = r.rows().get(r.rows().size() - 1);
         assertThat(totals.label()).isEqualTo("totals");
         assertThat(totals.errors()).isZero();

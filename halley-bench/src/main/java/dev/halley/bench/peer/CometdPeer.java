@@ -137,6 +137,9 @@ public final class CometdPeer implements Peer {
         bayeux.setOption(AbstractServerTransport.JSON_CONTEXT_OPTION, JacksonJSONContextServer.class.getName());
         bayeux.setOption("ws." + AbstractWebSocketTransport.COMETD_URL_MAPPING_OPTION, COMETD_MAPPING);
         bayeux.setOption("ws." + AbstractServerTransport.MAX_MESSAGE_SIZE_OPTION, String.valueOf(maxWsMessage));
+        // As the connector's idle timeout: left at the WebSocket container's default (30 s), a quiet
+        // connection was closed about when its held /meta/connect (timeout 30 s) was answered.
+        bayeux.setOption("ws." + AbstractWebSocketTransport.IDLE_TIMEOUT_OPTION, String.valueOf(timeoutMs + 10 * MAX_NETWORK_DELAY_MS));
         // Off in CometD's benchmark by default, and Halley does not compress either.
         bayeux.setOption("ws." + AbstractWebSocketTransport.ENABLE_EXTENSION_PREFIX_OPTION + "permessage-deflate", "false");
         bayeux.setOption(Context.class.getName(), context.getContext());

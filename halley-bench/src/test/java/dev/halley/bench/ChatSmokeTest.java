@@ -1,0 +1,77 @@
+package dev.halley.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.halley.bench.peer.CometdPeer;
+import dev.halley.bench.peer.PeerFlags;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * {@code chat} at tiny scale (40 clients, 10 rooms, 3 each) against an in-process Halley over
+ * WebSocket and long-polling, and against an in-process CometD peer over Bayeux on both: asserts
+ * the counts (every client got every message of each of its rooms once), never the speed.
+ */
+@Timeout(60)
+class ChatSmokeTest {
+    private static InProcessServer halley;
+    private static CometdPeer cometd;
+
+    @BeforeAll
+    static void start() throws Exception {
+        halley = new InProcessServer();
+        cometd = CometdPeer.start(PeerFlags.ephemeral().with("max-threads", "64"));
+    }
+
+    @AfterAll
+    static void stop() {
+        halley.close();
+        cometd.close();
+    }
+
+    private static Result run(String scenario, ServerUnderTest server, String transport) throws Exception {
+        return BenchMain.run(scenario, Flags.of("--quiet", "--transport", transport, "--clients", "40", "--rooms", "10",
+                "--rooms-per-client", "3", "--rates", "20,50", "--step", "1s", "--warmup", "300ms",
+                // Both steps always run: this test checks counts, and a loaded machine may pass any latency limit.
+                "--p99-limit", "60000"), server);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"ws", "longpoll", "sse"})
+    void halleyEveryMemberGetsEveryMessageOfItsRoomsOnce(String transport) throws Exception {
+        assertEveryMessageOnce(run("chat", halley, transport), false);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"ws", "longpoll"})
+    void cometdEveryMemberGetsEveryMessageOfItsRoomsOnce(String transport) throws Exception {
+        assertEveryMessageOnce(run("chat-bayeux", ServerUnderTest.remote(cometd.address(), 0), transport), true);
+    }
+
+    private static void assertEveryMessageOnce(Result r, boolean mayReorder) {
+        List<Row> steps = r.rows().subList(0, r.rows().size() - 1);
+        Row totals = r.rows().get(r.rows().size() - 1);
+        assertThat(steps).hasSize(2).allSatisfy(row -> {
+            assertThat(row.unit()).isEqualTo("deliveries/s");
+            assertThat(row.throughput()).isPositive();
+            assertThat(row.errors()).isZero();
+        });
+        assertThat(totals.label()).isEqualTo("totals");
+        assertThat(totals.errors()).isZero();
+        assertThat(totals.extra()).containsEntry("clients", 40L).containsEntry("lost", 0L).containsEntry("duplicates", 0L)
+                .containsEntry("dropped", 0L).containsEntry("incompleteClients", 0L).containsEntry("publishErrors", 0L);
+        if (!mayReorder) {
+            assertThat(totals.extra()).containsEntry("reordered", 0L);
+        }
+        // 40 clients × 3 rooms over 10 rooms: 12 members a room, so each message is 12 deliveries.
+        long published = (Long) totals.extra().get("published");
+        assertThat(published).isGreaterThan(30);
+        assertThat(totals.extra().get("expected")).isEqualTo(published * 12);
+        assertThat(totals.extra().get("delivered")).isEqualTo(published * 12);
+        assertThat(r.notes()).noneMatch(n -> n.startsWith("drain") || n.startsWith("only"));
+    }
+}
