@@ -17,7 +17,7 @@ public final class BenchMain {
     static final String USAGE = """
             Usage: java -jar halley-bench.jar SCENARIO [--flag value ...]
 
-            Scenarios: longpoll, jsonp, poll, fanout, iframe, idle, storm, chat, longpoll-bayeux, chat-bayeux
+            Scenarios: longpoll, jsonp, poll, fanout, iframe, idle, storm, chat, longpoll-bayeux, chat-bayeux, cluster
 
             Peers (side by side, same workload, each server alone with the generator):
               longpoll --peer cometd  Halley native long-poll, then CometD 9 Bayeux long-poll (CometdPeer as a child
@@ -37,12 +37,16 @@ public final class BenchMain {
               --io-threads N         event loops (default: cores);  --source-addresses 4  (127.0.0.1..N)
               --out FILE             JSON result (default bench-results/SCENARIO-TIME.json; an .svg chart beside it)
               --quiet                no progress line
+              --repeat N             run N times, each against a fresh server; print every run and the medians
             Scenario flags: --clients N --duration 30s --warmup 5s --rate R (messages/s) --transport ws|sse|stream|iframe
               longpoll/jsonp: --channels-per-client 1 --timeout 30
               poll:           --clients 50 (connections) --duration 10s; runs wrk too when installed (--wrk false to skip)
               fanout/iframe:  --clients 10000 --rates 1,2,5,10,20,50,100,200 --step 10s --singles 5
+                              --batches 1,20 (messages per publish request; above 1 they go out in one write)
               idle:           --clients 19000 --transports ws,sse,stream,longpoll
               storm:          --clients 10000 --transport ws --missed 5
+              cluster:        --nodes 4 --clients 60000 --generators 4 --publishes 5 --broker redis://127.0.0.1:6379
+                              (nodes and generators are child processes; --generator-heap 1g, --server-heap 1g)
               chat:           --clients 1000 --transport ws|longpoll|sse|stream --rooms 100 --rooms-per-client 10
                               --size 50 (data bytes) --seed 1 --rates 100,200,500,1000,2000,5000 --step 10s
                               --warmup 5s --p99-limit 100 --publishers 16 (publishing connections)
@@ -60,19 +64,46 @@ public final class BenchMain {
         Flags flags = Flags.parse(Arrays.asList(args).subList(1, args.length));
         Path out = Path.of(flags.string("out", "bench-results/" + scenario + "-"
                 + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")) + ".json"));
+        if (scenario.equals("cluster")) {
+            ClusterScenario.run(flags, out, System.out);
+            System.exit(0);
+        }
         if ((scenario.equals("longpoll") || scenario.equals("chat")) && flags.has("peer")) {
             sideBySide(scenario, flags, out);
             System.exit(0);
         }
-        try (ServerUnderTest server = startServer(scenario, flags, out)) {
-            Result r = run(scenario, flags, server);
-            Report.table(r, System.out);
-            Report.json(r, out);
-            String svg = out.toString().replaceFirst("\\.json$", "") + ".svg";
-            SvgChart.write(r, Path.of(svg));
-            System.err.println("results: " + out + "  chart: " + svg);
-        }
+        Result r = repeated(scenario, flags, out);
+        Report.table(r, System.out);
+        Report.json(r, out);
+        String svg = out.toString().replaceFirst("\\.json$", "") + ".svg";
+        SvgChart.write(r, Path.of(svg));
+        System.err.println("results: " + out + "  chart: " + svg);
         System.exit(0);
+    }
+
+    /**
+     * Runs {@code scenario} {@code --repeat} times (default once), each against a freshly started
+     * server; with more than one run, prints each run's table and returns the {@linkplain Medians median}.
+     */
+    private static Result repeated(String scenario, Flags flags, Path out) throws Exception {
+        int times = flags.integer("repeat", 1);
+        List<Result> runs = new ArrayList<>();
+        for (int i = 1; i <= times; i++) {
+            Path runOut = times == 1 ? out : sibling(out, "-run" + i);
+            try (ServerUnderTest server = startServer(scenario, flags, runOut)) {
+                Result r = run(scenario, flags, server);
+                if (times > 1) {
+                    System.out.println("\n### run " + i + " of " + times);
+                    Report.table(r, System.out);
+                    Report.json(r, runOut);
+                }
+                runs.add(r);
+            }
+        }
+        if (times > 1) {
+            System.out.println("\n### median of " + times + " runs");
+        }
+        return Medians.of(runs);
     }
 
     /**
@@ -86,17 +117,11 @@ public final class BenchMain {
             throw new IllegalArgumentException("unknown --peer " + peer + " (known: cometd)");
         }
         Path halleyOut = sibling(out, "-halley");
-        Result halley;
-        try (ServerUnderTest server = startServer(scenario, flags, halleyOut)) {
-            halley = run(scenario, flags, server);
-        }
+        Result halley = repeated(scenario, flags, halleyOut);
         Report.table(halley, System.out);
         Report.json(halley, halleyOut);
         Path cometdOut = sibling(out, "-cometd");
-        Result cometd;
-        try (ServerUnderTest server = startCometd(flags, cometdOut)) {
-            cometd = run(scenario + "-bayeux", flags, server);
-        }
+        Result cometd = repeated(scenario + "-bayeux", flags, cometdOut);
         Report.table(cometd, System.out);
         Report.json(cometd, cometdOut);
         SideBySide side = !scenario.equals("chat") ? SideBySide.LONGPOLL
@@ -159,6 +184,10 @@ public final class BenchMain {
             return startCometd(flags, out);
         }
         List<String> jvm = serverJvm(flags);
+        if (scenario.equals("idle")) {
+            // Native memory per connection is read from NMT's summary (about 2 % overhead; idle only).
+            jvm.add("-XX:NativeMemoryTracking=summary");
+        }
         Path jar = flags.has("server-jar") ? Path.of(flags.string("server-jar", "")) : ChildServer.defaultJar();
         Path log = Path.of(out.toString().replaceFirst("\\.json$", "") + "-server.log");
         System.err.println("starting server: " + jar + " " + jvm);

@@ -11,6 +11,8 @@ import java.util.concurrent.TimeUnit;
  * {@code fanout} (and {@code iframe}): S subscribers on one channel over one push transport.
  * First single publishes, each measured to full delivery (all S received); then the publish
  * rate is stepped up until p99 passes {@code --p99-limit} (100 ms) or a subscriber drops.
+ * With {@code --batches 1,20} the steps run again with 20 messages per publish request: they
+ * reach each connection together and go out in one write (frames coalesced per connection).
  * At the end every subscriber must have seen every offset once.
  */
 final class FanoutScenario {

@@ -35,6 +35,8 @@ public final class Publisher implements AutoCloseable {
     public final LongAdder skipped = new LongAdder();
     public final LongAdder errors = new LongAdder();
     private volatile io.netty.util.concurrent.ScheduledFuture<?> pacing;
+    /** Messages per publish request (the API's batch form when above 1). */
+    private int batch = 1;
 
     private Publisher(List<String> channels, String path, boolean sequenced, int dataBytes) {
         this.channels = List.copyOf(channels);
@@ -95,8 +97,8 @@ public final class Publisher implements AutoCloseable {
         @Override
         public void response(int status, String body) {
             if (status == 200) {
-                accepted.incrementAndGet(channel);
-                published.incrementAndGet();
+                accepted.addAndGet(channel, batch);
+                published.addAndGet(batch);
             } else {
                 errors.increment();
             }
@@ -127,12 +129,38 @@ public final class Publisher implements AutoCloseable {
         inFlight.incrementAndGet();
         int ch = next;
         next = (next + 1) % channels.size();
-        String seq = sequenced ? ",\"n\":" + (++sequence[ch]) : "";
-        String body = "{\"channel\":\"" + channels.get(ch) + "\",\"data\":" + pad("{\"t\":" + System.nanoTime() + seq) + "}";
+        String body;
+        if (batch == 1) {
+            body = message(ch);
+        } else {
+            StringBuilder sb = new StringBuilder("[");
+            for (int i = 0; i < batch; i++) {
+                sb.append(i == 0 ? "" : ",").append(message(ch));
+            }
+            body = sb.append(']').toString();
+        }
         l.channel = ch;
         HttpConn c = l.conn;
         c.channel().eventLoop().execute(() -> c.postJson(path, body));
         return true;
+    }
+
+    private String message(int ch) {
+        String seq = sequenced ? ",\"n\":" + (++sequence[ch]) : "";
+        return "{\"channel\":\"" + channels.get(ch) + "\",\"data\":" + pad("{\"t\":" + System.nanoTime() + seq) + "}";
+    }
+
+    /**
+     * Sends {@code messages} per request from now on, in the publish API's batch form, all to the
+     * request's channel: they are sequenced together and reach each subscriber together, so a
+     * connection gets them in one write.
+     */
+    public Publisher batch(int messages) {
+        if (messages < 1) {
+            throw new IllegalArgumentException("batch must be at least 1");
+        }
+        this.batch = messages;
+        return this;
     }
 
     /** Closes the data object {@code open}, padded to {@link #dataBytes} when it is shorter. */

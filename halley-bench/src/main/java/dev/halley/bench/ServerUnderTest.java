@@ -13,6 +13,11 @@ public interface ServerUnderTest extends AutoCloseable {
     /** The process to sample, or null when it cannot be sampled. */
     ProcessSampler sampler();
 
+    /** The server's process id, or -1 when it cannot be sampled. */
+    default long pid() {
+        return sampler() == null ? -1 : sampler().pid();
+    }
+
     /** Heap used right after a full GC, in bytes; -1 when unknown. */
     long heapAfterGc();
 

@@ -61,13 +61,15 @@ class BenchSmokeTest {
     @ValueSource(strings = {"ws", "sse", "stream", "iframe"})
     void fanoutDeliversEveryMessageToEverySubscriber(String transport) throws Exception {
         Result r = run(transport.equals("iframe") ? "iframe" : "fanout", "--transport", transport, "--clients", "50",
-                "--singles", "2", "--rates", "20,50", "--step", "700ms");
+                "--singles", "2", "--rates", "20,50", "--step", "700ms", "--batches", "1,5");
+        assertThat(r.rows()).anySatisfy(row -> assertThat(row.extra()).containsEntry("messagesPerPublish", 5));
         Row totals = r.rows().get(r.rows().size() - 1);
         assertThat(totals.label()).isEqualTo("totals");
         assertThat(totals.errors()).isZero();
         assertThat(totals.extra()).containsEntry("lost", 0L).containsEntry("duplicates", 0L).containsEntry("dropped", 0L);
         assertThat(totals.extra().get("delivered")).isEqualTo(totals.extra().get("expected"));
-        assertThat((Long) totals.extra().get("published")).isGreaterThanOrEqualTo(2 + 14);
+        // Counts, not speed: a loaded machine may publish fewer than the pacing asks for.
+        assertThat((Long) totals.extra().get("published")).as("singles, then both batch sizes' steps").isGreaterThan(2 + 5);
         List<Row> singles = r.rows().subList(0, 2);
         assertThat(singles).allSatisfy(row -> assertThat(row.extra().get("fullDeliveryMs")).isNotEqualTo(Double.NaN));
     }

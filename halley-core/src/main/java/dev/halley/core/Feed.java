@@ -62,10 +62,11 @@ public final class Feed {
      */
     private final Object registration = new Object();
 
-    // Guarded by this.
-    private final Map<ChannelPattern, Subscription> subscriptions = new LinkedHashMap<>();
-    private final Map<String, Position> positions = new LinkedHashMap<>();
-    private final ArrayDeque<Delivery> queue = new ArrayDeque<>();
+    // Guarded by this. Sized for the common feed (one channel, a quiet queue): an idle
+    // connection's memory is a product figure, and these grow on demand.
+    private final Map<ChannelPattern, Subscription> subscriptions = new LinkedHashMap<>(2);
+    private final Map<String, Position> positions = new LinkedHashMap<>(2);
+    private final ArrayDeque<Delivery> queue = new ArrayDeque<>(3);
     private long queuedBytes;
     /** Live messages held by recovering subscriptions: queued in all but name, so bounded alike. */
     private int heldMessages;

@@ -25,6 +25,11 @@ public record HistorySlice(String channel, String epoch, long latestOffset, long
         return since <= latestOffset && since >= firstOffset - 1;
     }
 
+    /** This slice with only the messages published at or after {@code time} (what {@link Broker#historySince} returns). */
+    public HistorySlice since(long time) {
+        return new HistorySlice(channel, epoch, latestOffset, firstOffset, messages.stream().filter(m -> m.time() >= time).toList());
+    }
+
     /** The current position of the channel. */
     public Position top() {
         return new Position(epoch, latestOffset);

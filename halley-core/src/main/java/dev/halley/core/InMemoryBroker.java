@@ -31,6 +31,7 @@ public final class InMemoryBroker implements Broker {
         this.clock = clock;
     }
 
+    /** May be called again by a later hub on this broker (a server restarted in-process): its listener replaces the last. */
     @Override
     public void start(Listener listener) {
         this.listener = listener;
@@ -72,6 +73,7 @@ public final class InMemoryBroker implements Broker {
     }
 
     /** Forgets channels idle longer than the idle expiry. Call periodically. */
+    @Override
     public void sweep() {
         long now = clock.getAsLong();
         logs.values().removeIf(log -> log.idleSince(now) > limits.idleExpiry().toMillis());

@@ -144,6 +144,7 @@ public final class ConfigLoader {
                 v.get(ConfigKey.HOST),
                 integer(v, ConfigKey.PORT),
                 v.get(ConfigKey.BROKER).trim(),
+                v.get(ConfigKey.BROKER_PREFIX).trim(),
                 bool(v, ConfigKey.SOCKJS_TEST_SERVICES),
                 v.get(ConfigKey.API_KEY),
                 Arrays.stream(v.get(ConfigKey.CORS_ORIGINS).split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList(),
@@ -170,7 +171,12 @@ public final class ConfigLoader {
                 v.get(ConfigKey.TRANSPORT).trim().toLowerCase(Locale.ROOT),
                 integer(v, ConfigKey.IO_THREADS),
                 duration(v, ConfigKey.SHUTDOWN_GRACE),
-                policy);
+                policy,
+                integer(v, ConfigKey.BAYEUX_MAX_SESSIONS),
+                duration(v, ConfigKey.BAYEUX_MAX_INTERVAL),
+                new SockJsConfig(v.get(ConfigKey.SOCKJS_CLIENT_URL).trim(), duration(v, ConfigKey.SOCKJS_DISCONNECT_DELAY),
+                        integer(v, ConfigKey.SOCKJS_MAX_SESSIONS), bool(v, ConfigKey.SOCKJS_JSESSIONID),
+                        bool(v, ConfigKey.SOCKJS_WEBSOCKET)));
     }
 
     private static Map<ConfigKey, String> toValues(HalleyConfig c) {
@@ -178,6 +184,7 @@ public final class ConfigLoader {
         v.put(ConfigKey.HOST, c.host());
         v.put(ConfigKey.PORT, Integer.toString(c.port()));
         v.put(ConfigKey.BROKER, c.broker());
+        v.put(ConfigKey.BROKER_PREFIX, c.brokerPrefix());
         v.put(ConfigKey.SOCKJS_TEST_SERVICES, Boolean.toString(c.sockjsTestServices()));
         v.put(ConfigKey.API_KEY, c.apiKey());
         v.put(ConfigKey.CORS_ORIGINS, String.join(",", c.corsOrigins()));
@@ -205,6 +212,13 @@ public final class ConfigLoader {
         v.put(ConfigKey.IO_THREADS, Integer.toString(c.ioThreads()));
         v.put(ConfigKey.SHUTDOWN_GRACE, c.shutdownGrace().toMillis() + "ms");
         v.put(ConfigKey.CONFIG, "");
+        v.put(ConfigKey.BAYEUX_MAX_SESSIONS, Integer.toString(c.bayeuxMaxSessions()));
+        v.put(ConfigKey.BAYEUX_MAX_INTERVAL, c.bayeuxMaxInterval().toMillis() + "ms");
+        v.put(ConfigKey.SOCKJS_CLIENT_URL, c.sockjs().clientUrl());
+        v.put(ConfigKey.SOCKJS_DISCONNECT_DELAY, c.sockjs().disconnectDelay().toMillis() + "ms");
+        v.put(ConfigKey.SOCKJS_MAX_SESSIONS, Integer.toString(c.sockjs().maxSessions()));
+        v.put(ConfigKey.SOCKJS_JSESSIONID, Boolean.toString(c.sockjs().jsessionid()));
+        v.put(ConfigKey.SOCKJS_WEBSOCKET, Boolean.toString(c.sockjs().websocket()));
         return v;
     }
 

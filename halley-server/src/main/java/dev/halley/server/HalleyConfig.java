@@ -1,5 +1,6 @@
 package dev.halley.server;
 
+import dev.halley.core.BrokerConfig;
 import dev.halley.core.FeedLimits;
 import dev.halley.core.HistoryLimits;
 import java.time.Duration;
@@ -15,6 +16,7 @@ public record HalleyConfig(
         String host,
         int port,
         String broker,
+        String brokerPrefix,
         boolean sockjsTestServices,
         String apiKey,
         List<String> corsOrigins,
@@ -41,7 +43,10 @@ public record HalleyConfig(
         String transport,
         int ioThreads,
         Duration shutdownGrace,
-        ChannelPolicy policy) {
+        ChannelPolicy policy,
+        int bayeuxMaxSessions,
+        Duration bayeuxMaxInterval,
+        SockJsConfig sockjs) {
 
     public HalleyConfig {
         corsOrigins = List.copyOf(corsOrigins);
@@ -55,8 +60,12 @@ public record HalleyConfig(
         require(!longPollTimeout.isNegative() && longPollTimeout.compareTo(longPollMaxTimeout) <= 0,
                 "longpoll-timeout must be between 0 and longpoll-max-timeout");
         require(!heartbeat.isZero() && !heartbeat.isNegative(), "heartbeat must be positive");
+        require(bayeuxMaxSessions > 0, "bayeux-max-sessions must be positive");
+        require(!bayeuxMaxInterval.isZero() && !bayeuxMaxInterval.isNegative(), "bayeux-max-interval must be positive");
         require(broker.equals("memory") || broker.startsWith("redis://") || broker.startsWith("rediss://")
-                || broker.startsWith("nats://"), "broker must be memory, redis://… or nats://…");
+                || broker.startsWith("redis-cluster://") || broker.startsWith("nats://"),
+                "broker must be memory, redis://…, redis-cluster://… or nats://…");
+        require(BrokerConfig.isValidPrefix(brokerPrefix), "broker-prefix must be 1-32 letters, digits or '_'");
     }
 
     private static void require(boolean ok, String message) {
@@ -75,6 +84,11 @@ public record HalleyConfig(
         return new HistoryLimits(historySize, historyTtl, idle);
     }
 
+    /** What the broker is made from: {@code broker}, {@code broker-prefix}, the history bounds and the publish body limit. */
+    public BrokerConfig brokerConfig() {
+        return new BrokerConfig(broker, brokerPrefix, historyLimits(), maxPublishBody);
+    }
+
     public FeedLimits feedLimits() {
         return new FeedLimits(outboundMaxMessages, outboundMaxBytes, maxSubscriptions);
     }
@@ -89,11 +103,11 @@ public record HalleyConfig(
     }
 
     public HalleyConfig withPolicy(ChannelPolicy p) {
-        return new HalleyConfig(host, port, broker, sockjsTestServices, apiKey, corsOrigins, historySize, historyTtl,
+        return new HalleyConfig(host, port, broker, brokerPrefix, sockjsTestServices, apiKey, corsOrigins, historySize, historyTtl,
                 longPollTimeout, longPollMaxTimeout, heartbeat, streamBudget, maxPublishBody, maxClientBody, maxWsMessage,
                 maxInitialLine, maxHeaderSize, maxJsonDepth, maxSubscriptions, outboundMaxBytes, outboundMaxMessages,
                 unwritableTimeout, headerTimeout, bodyTimeout, idleTimeout, publishRate, transport, ioThreads,
-                shutdownGrace, p);
+                shutdownGrace, p, bayeuxMaxSessions, bayeuxMaxInterval, sockjs);
     }
 
     @Override

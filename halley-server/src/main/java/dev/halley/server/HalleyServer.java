@@ -1,8 +1,8 @@
 package dev.halley.server;
 
 import dev.halley.core.Broker;
+import dev.halley.core.BrokerProvider;
 import dev.halley.core.Hub;
-import dev.halley.core.InMemoryBroker;
 import dev.halley.server.http.Cors;
 import dev.halley.server.http.HttpPipeline;
 import dev.halley.server.http.Json;
@@ -30,6 +30,7 @@ import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetSocketAddress;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import org.slf4j.Logger;
@@ -45,7 +46,7 @@ public final class HalleyServer implements AutoCloseable {
 
     private final HalleyConfig config;
     private final Hub hub;
-    private final InMemoryBroker memoryBroker;
+    private final boolean ownsBroker;
     private final ServerContext context;
     private final HashedWheelTimer timer;
     private final EventLoopGroup boss;
@@ -57,11 +58,11 @@ public final class HalleyServer implements AutoCloseable {
     private volatile boolean shuttingDown;
     private volatile boolean closed;
 
-    private HalleyServer(HalleyConfig config, Map<String, Function<ServerContext, Route>> extraRoutes) throws InterruptedException {
+    private HalleyServer(HalleyConfig config, Broker given, Map<String, Function<ServerContext, Route>> extraRoutes)
+            throws InterruptedException {
         this.config = config;
-        Broker broker = createBroker(config);
-        this.memoryBroker = broker instanceof InMemoryBroker m ? m : null;
-        this.hub = new Hub(broker);
+        this.ownsBroker = given == null;
+        this.hub = new Hub(ownsBroker ? createBroker(config) : given);
         this.timer = new HashedWheelTimer(new DefaultThreadFactory("halley-timer", true), 50, TimeUnit.MILLISECONDS, 1024);
         this.context = new ServerContext(config, hub, new Metrics(), timer, new Json(config.maxJsonDepth()),
                 new Cors(config.corsOrigins()), () -> shuttingDown);
@@ -104,7 +105,7 @@ public final class HalleyServer implements AutoCloseable {
 
     /** Starts a server with the standard routes. */
     public static HalleyServer start(HalleyConfig config) throws InterruptedException {
-        return new HalleyServer(config, Map.of());
+        return new HalleyServer(config, null, Map.of());
     }
 
     /**
@@ -113,23 +114,31 @@ public final class HalleyServer implements AutoCloseable {
      */
     public static HalleyServer start(HalleyConfig config, Map<String, Function<ServerContext, Route>> extraRoutes)
             throws InterruptedException {
-        return new HalleyServer(config, new LinkedHashMap<>(extraRoutes));
+        return new HalleyServer(config, null, new LinkedHashMap<>(extraRoutes));
     }
 
+    /**
+     * Starts a server on a broker the caller owns (the {@code broker} setting is not used):
+     * {@link #close()} leaves it open, so a server stopped and started again on the same broker,
+     * an in-memory one included, keeps every channel's history and epoch, and clients resume
+     * across the restart as across any reconnect. The broker must accept a new
+     * {@link Broker#start} from each server built on it ({@link InMemoryBroker} does).
+     */
+    public static HalleyServer start(HalleyConfig config, Broker broker, Map<String, Function<ServerContext, Route>> extraRoutes)
+            throws InterruptedException {
+        return new HalleyServer(config, Objects.requireNonNull(broker, "broker"), new LinkedHashMap<>(extraRoutes));
+    }
+
+    /** The broker named by {@code broker}, from whichever module on the class path provides it (see {@link BrokerProvider}). */
     private static Broker createBroker(HalleyConfig config) {
-        if (config.broker().equals("memory")) {
-            return new InMemoryBroker(config.historyLimits());
-        }
-        throw new IllegalArgumentException("broker " + config.broker() + " needs the clustering module, not in this build yet");
+        return BrokerProvider.open(config.brokerConfig());
     }
 
     /** Once a minute: forget empty registrations and idle channels. */
     private void sweep(Timeout t) {
         if (!closed) {
             hub.sweep();
-            if (memoryBroker != null) {
-                memoryBroker.sweep();
-            }
+            hub.broker().sweep();
             timer.newTimeout(this::sweep, 60, TimeUnit.SECONDS);
         }
     }
@@ -185,7 +194,9 @@ public final class HalleyServer implements AutoCloseable {
         workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         boss.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         timer.stop();
-        hub.close();
+        if (ownsBroker) {
+            hub.close();
+        }
         log.info("Halley stopped");
     }
 

@@ -35,6 +35,9 @@ public final class Metrics {
     private final Map<ReplyError, LongAdder> errors = new EnumMap<>(ReplyError.class);
     private final Map<CloseReason, LongAdder> closes = new EnumMap<>(CloseReason.class);
     private final Map<Deadline, LongAdder> timeouts = new EnumMap<>(Deadline.class);
+    /** Protocol sessions (Bayeux, …) open now, by protocol; and ended, by protocol and reason. */
+    private final Map<String, LongAdder> sessionsOpen = new ConcurrentHashMap<>();
+    private final Map<String, LongAdder> sessionsEnded = new ConcurrentHashMap<>();
 
     public Metrics() {
         for (ReplyError e : ReplyError.values()) {
@@ -83,6 +86,33 @@ public final class Metrics {
         delivered.add(n);
     }
 
+    /** A protocol session (one that outlives requests, such as Bayeux's) began. */
+    public void sessionOpened(String protocol) {
+        sessionsOpen.computeIfAbsent(protocol, p -> new LongAdder()).increment();
+    }
+
+    /** A protocol session ended for {@code reason} (a protocol's own closed vocabulary, e.g. {@code expired}). */
+    public void sessionEnded(String protocol, String reason) {
+        sessionsOpen.computeIfAbsent(protocol, p -> new LongAdder()).decrement();
+        sessionsEnded.computeIfAbsent(protocol + '\u0000' + reason, k -> new LongAdder()).increment();
+    }
+
+    public long sessionsOpen(String protocol) {
+        LongAdder n = sessionsOpen.get(protocol);
+        return n == null ? 0 : n.sum();
+    }
+
+    public long sessionsEnded(String protocol, String reason) {
+        LongAdder n = sessionsEnded.get(protocol + '\u0000' + reason);
+        return n == null ? 0 : n.sum();
+    }
+
+    /** Requests routed to {@code route} (its route key, e.g. {@code "/cometd/**"}) so far. */
+    public long requestCount(String route) {
+        LongAdder n = requests.get(route);
+        return n == null ? 0 : n.sum();
+    }
+
     public long errorCount(ReplyError e) {
         return errors.get(e).sum();
     }
@@ -117,7 +147,21 @@ public final class Metrics {
         sb.append("# HELP halley_timeouts_total Connections closed because a request deadline passed, by phase.\n")
                 .append("# TYPE halley_timeouts_total counter\n");
         timeouts.forEach((d, n) -> sb.append("halley_timeouts_total{phase=\"").append(d.label()).append("\"} ").append(n.sum()).append('\n'));
+        renderSessions(sb);
         return sb.toString();
+    }
+
+    private void renderSessions(StringBuilder sb) {
+        sb.append("# HELP halley_sessions_open Protocol sessions (Bayeux, ...) alive now.\n# TYPE halley_sessions_open gauge\n");
+        sessionsOpen.forEach((protocol, n) -> sb.append("halley_sessions_open{protocol=\"").append(labelValue(protocol)).append("\"} ")
+                .append(n.sum()).append('\n'));
+        sb.append("# HELP halley_sessions_ended_total Protocol sessions ended, by protocol and reason.\n")
+                .append("# TYPE halley_sessions_ended_total counter\n");
+        sessionsEnded.forEach((key, n) -> {
+            int cut = key.indexOf('\u0000');
+            sb.append("halley_sessions_ended_total{protocol=\"").append(labelValue(key.substring(0, cut))).append("\",reason=\"")
+                    .append(labelValue(key.substring(cut + 1))).append("\"} ").append(n.sum()).append('\n');
+        });
     }
 
     /** A label value in the text format: backslash, quote and newline escaped (routes may come from the host application). */

@@ -10,8 +10,10 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.security.MessageDigest;
+import java.nio.charset.StandardCharsets;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
+import java.util.function.UnaryOperator;
 
 /**
  * A file from the classpath ({@code /static/…}), read once at start, served with a strong ETag
@@ -23,11 +25,16 @@ public final class StaticRoute implements Route {
     private final String etag;
 
     public StaticRoute(String resource, String contentType) {
+        this(resource, contentType, UnaryOperator.identity());
+    }
+
+    /** The resource as UTF-8 text, rewritten once by {@code edit} (e.g. configuration filled in). */
+    public StaticRoute(String resource, String contentType, UnaryOperator<String> edit) {
         try (InputStream in = StaticRoute.class.getResourceAsStream(resource)) {
             if (in == null) {
                 throw new IllegalStateException("missing resource " + resource);
             }
-            this.content = in.readAllBytes();
+            this.content = edit.apply(new String(in.readAllBytes(), StandardCharsets.UTF_8)).getBytes(StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -29,12 +29,17 @@ public final class CallbackName {
      * value a proxy or cache would pick is anyone's guess, so neither is used).
      */
     public static String optional(HttpExchange ex) {
-        List<String> values = ex.params(PARAM);
+        return optional(ex, PARAM);
+    }
+
+    /** {@link #optional(HttpExchange)} for a protocol that names the parameter otherwise (Bayeux: {@code jsonp}). */
+    public static String optional(HttpExchange ex, String param) {
+        List<String> values = ex.params(param);
         if (values.isEmpty()) {
             return null;
         }
         if (values.size() > 1) {
-            throw new HalleyException(ReplyError.BAD_CALLBACK, "Give callback= once.");
+            throw new HalleyException(ReplyError.BAD_CALLBACK, "Give " + param + "= once.");
         }
         return check(values.get(0));
     }

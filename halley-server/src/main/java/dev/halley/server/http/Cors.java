@@ -23,6 +23,19 @@ public final class Cors {
         return origin == null || any || origins.contains(origin);
     }
 
+    /**
+     * {@link #allows(String)}, or {@code origin} is the server's own: its host and port are the
+     * request's {@code Host} (a page this server served, such as the postMessage bridge, calling
+     * home). The scheme is not compared, since a proxy in front may have terminated TLS.
+     */
+    public boolean allows(String origin, String host) {
+        if (allows(origin)) {
+            return true;
+        }
+        int authority = origin.indexOf("://");
+        return host != null && authority > 0 && origin.substring(authority + 3).equalsIgnoreCase(host);
+    }
+
     /** Adds the response headers for an allowed cross-origin request. */
     public void decorate(String origin, HttpHeaders headers) {
         if (origin == null || !allows(origin)) {

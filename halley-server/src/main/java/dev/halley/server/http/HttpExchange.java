@@ -215,11 +215,16 @@ public final class HttpExchange {
      * must have been checked with {@link CallbackName}.
      */
     public void sendJsonp(String callback, byte[] json) {
+        sendJsonp(callback, json, null);
+    }
+
+    /** {@link #sendJsonp(String, byte[])} with extra response headers (a cookie). */
+    public void sendJsonp(String callback, byte[] json, Consumer<HttpHeaders> extra) {
         ByteBuf buf = ctx.alloc().buffer(json.length + callback.length() + 8);
         buf.writeCharSequence("/**/" + callback + "(", StandardCharsets.US_ASCII);
         buf.writeBytes(json);
         buf.writeCharSequence(");", StandardCharsets.US_ASCII);
-        send(HttpResponseStatus.OK, "application/javascript; charset=UTF-8", buf, null);
+        send(HttpResponseStatus.OK, "application/javascript; charset=UTF-8", buf, extra);
     }
 
     /** Sends a complete response; takes ownership of {@code body}. */
@@ -253,7 +258,11 @@ public final class HttpExchange {
 
     // ---- streams ---------------------------------------------------------------------------
 
-    /** Starts a chunked response; follow with {@link #write}/{@link #flush} and end with {@link #endStream}. */
+    /**
+     * Starts a chunked response; follow with {@link #write}/{@link #flush} and end with
+     * {@link #endStream}. An HTTP/1.0 client cannot read chunks (RFC 9112 section 6.1): it gets
+     * the bytes as they are, and the end of the stream closes the connection.
+     */
     public void startStream(String contentType, Consumer<HttpHeaders> extra) {
         if (responded) {
             throw new IllegalStateException("already answered: " + this);
@@ -263,7 +272,11 @@ public final class HttpExchange {
         HttpResponse res = new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK);
         HttpHeaders h = res.headers();
         h.set(HttpHeaderNames.CONTENT_TYPE, contentType);
-        h.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
+        if (version.equals(HttpVersion.HTTP_1_0)) {
+            keepAlive = false;
+        } else {
+            h.set(HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderValues.CHUNKED);
+        }
         commonHeaders(h);
         if (extra != null) {
             extra.accept(h);

@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.halley.core.HalleyException;
 import dev.halley.core.ReplyError;
 import java.io.IOException;
+import java.util.function.IntPredicate;
 
 /**
  * Parsing client JSON at the edge, against named limits: nesting depth, number length,
@@ -19,6 +20,7 @@ import java.io.IOException;
 public final class Json {
     /** Longest number literal accepted (a 10,000-digit number is refused). */
     public static final int MAX_NUMBER_LENGTH = 100;
+    private static final char[] HEX = "0123456789abcdef".toCharArray();
 
     private final ObjectMapper mapper;
     private final int maxDepth;
@@ -148,6 +150,16 @@ public final class Json {
 
     /** Appends {@code s} as a JSON string literal (quotes included) to {@code sb}. */
     public static StringBuilder quote(StringBuilder sb, String s) {
+        return quote(sb, s, c -> false);
+    }
+
+    /**
+     * Appends {@code s} as a JSON string literal (quotes included) to {@code sb}, with the
+     * characters {@code alsoEscaped} accepts written as {@code \}{@code uxxxx} too (a protocol that
+     * must keep them from browsers, such as SockJS). {@code <}, U+2028, U+2029 and control
+     * characters are always escaped, so the literal is safe in a script block.
+     */
+    public static StringBuilder quote(StringBuilder sb, String s, IntPredicate alsoEscaped) {
         sb.append('"');
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);
@@ -157,12 +169,9 @@ public final class Json {
                 case '\n' -> sb.append("\\n");
                 case '\r' -> sb.append("\\r");
                 case '\t' -> sb.append("\\t");
-                case '<' -> sb.append("\\u003c");
-                case '\u2028' -> sb.append("\\u2028");
-                case '\u2029' -> sb.append("\\u2029");
                 default -> {
-                    if (c < 0x20) {
-                        sb.append(String.format("\\u%04x", (int) c));
+                    if (c < 0x20 || c == '<' || c == '\u2028' || c == '\u2029' || alsoEscaped.test(c)) {
+                        sb.append("\\u").append(HEX[c >> 12]).append(HEX[(c >> 8) & 0xF]).append(HEX[(c >> 4) & 0xF]).append(HEX[c & 0xF]);
                     } else {
                         sb.append(c);
                     }

@@ -9,4 +9,13 @@ public interface Route {
      * A {@link dev.halley.core.HalleyException} thrown here becomes the JSON error reply.
      */
     void handle(HttpExchange exchange) throws Exception;
+
+    /**
+     * Whether this route answers CORS preflights ({@code OPTIONS} with
+     * {@code Access-Control-Request-Method}) itself, because its protocol fixes their headers
+     * (SockJS). By default the router answers them for every route.
+     */
+    default boolean answersPreflight() {
+        return false;
+    }
 }

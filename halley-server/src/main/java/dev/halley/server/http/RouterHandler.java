@@ -31,7 +31,8 @@ public final class RouterHandler extends ChannelInboundHandlerAdapter {
 
     private final ServerContext server;
     private final Map<String, Route> routes;
-    private final ArrayDeque<FullHttpRequest> waiting = new ArrayDeque<>();
+    /** Pipelined requests; made on the first one, as most connections never pipeline. */
+    private ArrayDeque<FullHttpRequest> waiting;
     private HttpExchange current;
 
     public RouterHandler(ServerContext server, Map<String, Route> routes) {
@@ -46,6 +47,9 @@ public final class RouterHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         if (current != null) {
+            if (waiting == null) {
+                waiting = new ArrayDeque<>(MAX_PIPELINED);
+            }
             if (waiting.size() >= MAX_PIPELINED) {
                 req.release();
                 ctx.close();
@@ -85,13 +89,14 @@ public final class RouterHandler extends ChannelInboundHandlerAdapter {
         Route r = key == null ? null : routes.get(key);
         server.metrics().request(r == null ? "unknown" : key);
         String origin = ex.origin();
-        if (!server.cors().allows(origin)) {
+        if (!server.cors().allows(origin, ex.header(HttpHeaderNames.HOST))) {
             throw new HalleyException(ReplyError.FORBIDDEN, "Origin " + origin + " is not allowed.");
         }
         if (r == null) {
             throw new HalleyException(ReplyError.NOT_FOUND, "No such path: " + path);
         }
-        if (ex.method().equals(HttpMethod.OPTIONS) && ex.header(HttpHeaderNames.ACCESS_CONTROL_REQUEST_METHOD) != null) {
+        if (ex.method().equals(HttpMethod.OPTIONS) && ex.header(HttpHeaderNames.ACCESS_CONTROL_REQUEST_METHOD) != null
+                && !r.answersPreflight()) {
             ex.send(HttpResponseStatus.NO_CONTENT, null, Unpooled.EMPTY_BUFFER,
                     h -> server.cors().decoratePreflight(origin, h));
             return;
@@ -125,7 +130,7 @@ public final class RouterHandler extends ChannelInboundHandlerAdapter {
         }
         current = null;
         // Run the next pipelined request after the current call stack unwinds.
-        if (!waiting.isEmpty()) {
+        if (waiting != null && !waiting.isEmpty()) {
             ctx.executor().execute(() -> {
                 if (current == null && !waiting.isEmpty() && !ctx.isRemoved()) {
                     FullHttpRequest req = waiting.poll();
@@ -171,7 +176,7 @@ public final class RouterHandler extends ChannelInboundHandlerAdapter {
 
     private void releaseWaiting() {
         FullHttpRequest r;
-        while ((r = waiting.poll()) != null) {
+        while (waiting != null && (r = waiting.poll()) != null) {
             r.release();
         }
     }

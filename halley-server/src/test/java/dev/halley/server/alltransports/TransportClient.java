@@ -29,6 +29,8 @@ abstract class TransportClient implements AutoCloseable {
     protected final String channel;
     protected final Long since;
     protected String cursor;
+    /** The offset of the last message taken. */
+    protected Long lastOffset;
     protected final ArrayDeque<JsonNode> pending = new ArrayDeque<>();
 
     TransportClient(int port, String channel, Long since) {
@@ -39,8 +41,29 @@ abstract class TransportClient implements AutoCloseable {
 
     /** Subscribes to {@code channel} over {@code t}, after offset {@code since} (null: live only). */
     static TransportClient open(Transport t, int port, String channel, Long since) throws Exception {
+        TransportClient c = create(t, port, channel, since);
+        c.start();
+        return c;
+    }
+
+    /**
+     * The same subscription opened on another node ({@code port}) from where {@code from} stands:
+     * its cursor, or for WebSocket (which resumes by offset) its last offset.
+     */
+    static TransportClient moveTo(Transport t, TransportClient from, int port) throws Exception {
+        // A batch's cursor follows its messages (same chunk or answer): take it before leaving.
+        while (!from.pending.isEmpty() && !from.pending.peek().has("offset") && !from.pending.peek().has("recovered")) {
+            from.next(Duration.ofSeconds(1));
+        }
+        TransportClient c = create(t, port, from.channel, t == Transport.WEBSOCKET ? from.lastOffset : null);
+        c.cursor = t == Transport.WEBSOCKET ? null : from.cursor;
+        c.start();
+        return c;
+    }
+
+    private static TransportClient create(Transport t, int port, String channel, Long since) {
         Long sinceArg = since;
-        TransportClient c = switch (t) {
+        return switch (t) {
             case POLLING -> new Polling(port, channel, sinceArg, "/poll", null);
             case LONG_POLLING -> new Polling(port, channel, sinceArg, "/longpoll", null);
             case JSONP_POLLING -> new Polling(port, channel, sinceArg, "/poll", "cb");
@@ -51,8 +74,6 @@ abstract class TransportClient implements AutoCloseable {
             case SSE -> new Sse(port, channel, sinceArg);
             case WEBSOCKET -> new Ws(port, channel, sinceArg);
         };
-        c.start();
-        return c;
     }
 
     abstract void start() throws Exception;
@@ -73,6 +94,9 @@ abstract class TransportClient implements AutoCloseable {
         JsonNode n = pending.poll();
         if (n.has("cursor") && n.get("cursor").isTextual()) {
             cursor = n.get("cursor").asText();
+        }
+        if (n.has("offset")) {
+            lastOffset = n.get("offset").asLong();
         }
         return n;
     }

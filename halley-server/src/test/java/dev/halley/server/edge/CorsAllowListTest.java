@@ -7,6 +7,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.halley.server.ConfigKey;
 import dev.halley.server.testing.HalleyServerExtension;
 import dev.halley.server.testing.RawHttp;
+import dev.halley.server.testing.WsClient;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -105,6 +107,27 @@ class CorsAllowListTest {
             assertThat(head.status()).isEqualTo(403);
             assertThat(head.header("access-control-allow-origin")).isNull();
             Edge.assertError(raw.readBody(head), "forbidden");
+        }
+    }
+
+    @Test
+    void theServersOwnOriginIsAllowedWithoutBeingListed() throws Exception {
+        String host = "127.0.0.1:" + server.port();
+        try (RawHttp raw = new RawHttp(server.port())) {
+            String body = "{\"channel\":\"/cors/own\",\"data\":1}";
+            raw.send("POST /publish HTTP/1.1\r\nHost: " + host + "\r\nOrigin: http://" + host
+                    + "\r\nContent-Type: application/json\r\nContent-Length: " + body.length() + "\r\n\r\n" + body);
+            RawHttp.Head head = raw.readHead();
+            assertThat(head.status()).isEqualTo(200);
+            assertThat(head.header("access-control-allow-origin")).as("same origin: no CORS needed").isNull();
+        }
+        try (WsClient ws = WsClient.connect(server, Map.of("Origin", "http://" + host))) {
+            ws.send("{\"op\":\"subscribe\",\"channel\":\"/cors/own\",\"id\":1}");
+            assertThat(ws.nextJson().get("ok").asBoolean()).isTrue();
+        }
+        try (RawHttp raw = new RawHttp(server.port())) {
+            raw.get("/poll?channel=/cors/a", "Origin: http://127.0.0.1:1");
+            assertThat(raw.readHead().status()).as("another port is another origin").isEqualTo(403);
         }
     }
 

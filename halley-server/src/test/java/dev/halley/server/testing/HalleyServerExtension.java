@@ -1,13 +1,18 @@
 package dev.halley.server.testing;
 
+import dev.halley.core.Broker;
 import dev.halley.core.Hub;
 import dev.halley.server.HalleyConfig;
 import dev.halley.server.HalleyServer;
+import dev.halley.server.ServerContext;
+import dev.halley.server.http.Route;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.Map;
+import java.util.function.Function;
 import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
@@ -21,15 +26,24 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  */
 public final class HalleyServerExtension implements BeforeAllCallback, AfterAllCallback {
     private final UnaryOperator<HalleyConfig> tweak;
+    private final Map<String, Function<ServerContext, Route>> routes;
     private HalleyServer server;
     private HttpClient http;
+    private int port;
+    private Broker broker;
 
     public HalleyServerExtension() {
         this(c -> c);
     }
 
     public HalleyServerExtension(UnaryOperator<HalleyConfig> tweak) {
+        this(tweak, Map.of());
+    }
+
+    /** With extra routes, as an embedding application adds them (e.g. test pages). */
+    public HalleyServerExtension(UnaryOperator<HalleyConfig> tweak, Map<String, Function<ServerContext, Route>> routes) {
         this.tweak = tweak;
+        this.routes = Map.copyOf(routes);
         LeakGuard.install();
     }
 
@@ -38,10 +52,38 @@ public final class HalleyServerExtension implements BeforeAllCallback, AfterAllC
         start();
     }
 
+    /**
+     * Runs every server of this extension on {@code broker}, which outlives them: history and
+     * epochs survive {@link #restart()}, as with a broker outside the process.
+     */
+    public HalleyServerExtension onBroker(Broker broker) {
+        this.broker = broker;
+        return this;
+    }
+
     /** Starts (or restarts, on a new port) the server. */
     public void start() throws InterruptedException {
-        HalleyConfig config = tweak.apply(HalleyConfig.defaults().withPort(0).with(dev.halley.server.ConfigKey.HOST, "127.0.0.1"));
-        server = HalleyServer.start(config);
+        port = 0;
+        startOnPort();
+    }
+
+    /** Stops the server (gracefully) and starts a new one on the same port: clients reconnect to the same URL. */
+    public void restart() throws InterruptedException {
+        restart(() -> { });
+    }
+
+    /** {@link #restart()}, running {@code whileDown} between the stop and the start. */
+    public void restart(Runnable whileDown) throws InterruptedException {
+        int previous = port();
+        stop();
+        whileDown.run();
+        port = previous;
+        startOnPort();
+    }
+
+    private void startOnPort() throws InterruptedException {
+        HalleyConfig config = tweak.apply(HalleyConfig.defaults().withPort(port).with(dev.halley.server.ConfigKey.HOST, "127.0.0.1"));
+        server = broker == null ? HalleyServer.start(config, routes) : HalleyServer.start(config, broker, routes);
         http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     }
 

@@ -60,9 +60,15 @@ public final class RawWebSocket implements AutoCloseable {
      * @param receiveBuffer the socket's receive buffer in bytes (small for a slow client), or 0 for the default
      */
     public static RawWebSocket connect(int port, Duration readDeadline, int receiveBuffer, String... headers) throws IOException {
+        return connect(port, "/ws", readDeadline, receiveBuffer, headers);
+    }
+
+    /** Connects and upgrades {@code path}; fails unless the answer is a valid 101. */
+    public static RawWebSocket connect(int port, String path, Duration readDeadline, int receiveBuffer, String... headers)
+            throws IOException {
         RawWebSocket ws = new RawWebSocket(port, readDeadline, receiveBuffer);
         try {
-            ws.handshake(headers);
+            ws.handshake(path, headers);
             return ws;
         } catch (IOException | RuntimeException e) {
             ws.close();
@@ -86,11 +92,11 @@ public final class RawWebSocket implements AutoCloseable {
         out = socket.getOutputStream();
     }
 
-    private void handshake(String... headers) throws IOException {
+    private void handshake(String path, String... headers) throws IOException {
         byte[] nonce = new byte[16];
         RANDOM.nextBytes(nonce);
         String key = Base64.getEncoder().encodeToString(nonce);
-        StringBuilder sb = new StringBuilder("GET /ws HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n")
+        StringBuilder sb = new StringBuilder("GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n")
                 .append("Sec-WebSocket-Key: ").append(key).append("\r\nSec-WebSocket-Version: 13\r\n");
         for (String h : headers) {
             sb.append(h).append("\r\n");

@@ -56,6 +56,11 @@ public final class WsClient implements AutoCloseable {
         return new WsClient(server.http(), URI.create("ws://127.0.0.1:" + server.port() + "/ws"), headers);
     }
 
+    /** Connects to {@code ws://127.0.0.1:<port><path>} (another door than {@code /ws}) with extra upgrade headers. */
+    public static WsClient connect(HalleyServerExtension server, String path, Map<String, String> headers) throws Exception {
+        return new WsClient(server.http(), URI.create("ws://127.0.0.1:" + server.port() + path), headers);
+    }
+
     /** Sends one text message and waits until it is handed to the socket. */
     public WsClient send(String text) throws Exception {
         ws.sendText(text, true).get(DEADLINE.toSeconds(), TimeUnit.SECONDS);

@@ -16,9 +16,6 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.util.Timeout;
 import io.netty.util.concurrent.EventExecutor;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -56,8 +53,6 @@ import java.util.function.Consumer;
 public final class StreamingResponse implements Feed.Listener {
     /** Deliveries taken from the feed per chunk; bounds the budget overshoot to one batch. */
     static final int MAX_BATCH = 64;
-    /** Name of the pipeline handler that reports writability changes to the open stream. */
-    static final String WRITABILITY_HANDLER = "stream-writability";
 
     private enum State { SUBSCRIBING, STREAMING, ENDED }
 
@@ -68,17 +63,14 @@ public final class StreamingResponse implements Feed.Listener {
     private final EventExecutor loop;
     private final Channel channel;
     private final long budget;
-    private final long heartbeatNanos;
-    private final WritabilityHandler watcher = new WritabilityHandler();
+    private final SilenceTimer heartbeat;
+    private final WritabilityWatch writability;
     private Feed feed;
     /** The resume point after everything written so far. */
     private Cursor cursor;
     private long written;
     private long messages;
-    private long lastWriteNanos;
     private boolean unflushed;
-    private Timeout heartbeat;
-    private Timeout unwritable;
     private State state = State.SUBSCRIBING;
 
     private StreamingResponse(HttpExchange ex, SubscribeParams params, StreamFraming framing) {
@@ -89,7 +81,8 @@ public final class StreamingResponse implements Feed.Listener {
         this.loop = ex.ctx().executor();
         this.channel = ex.ctx().channel();
         this.budget = server.config().streamBudget();
-        this.heartbeatNanos = server.config().heartbeat().toNanos();
+        this.heartbeat = new SilenceTimer(server.timer(), loop, server.config().heartbeat().toNanos(), this::heartbeatDue);
+        this.writability = new WritabilityWatch(server, channel, this::writable, this::unwritableTooLong);
     }
 
     /** Starts streaming {@code params}' channels to {@code ex} in {@code framing}'s shape. Event loop only. */
@@ -121,13 +114,13 @@ public final class StreamingResponse implements Feed.Listener {
         ByteBuf out = channel.alloc().buffer(2560);
         framing.preamble(out);
         ex.write(out);
-        channel.pipeline().addLast(WRITABILITY_HANDLER, watcher);
+        writability.install();
         if (server.isShuttingDown()) {
             end(CloseReason.SHUTDOWN);
             return;
         }
         write(frame(o -> framing.opening(cursor, o)));
-        armHeartbeat(heartbeatNanos);
+        heartbeat.start();
         drain();
         flushIfNeeded();
     }
@@ -179,7 +172,7 @@ public final class StreamingResponse implements Feed.Listener {
         }
         flushIfNeeded();
         if (!channel.isWritable()) {
-            armUnwritable();
+            writability.unwritable();
         }
     }
 
@@ -235,7 +228,7 @@ public final class StreamingResponse implements Feed.Listener {
             return;
         }
         written += n;
-        lastWriteNanos = System.nanoTime();
+        heartbeat.active();
         unflushed = true;
         ex.write(out);
     }
@@ -258,88 +251,36 @@ public final class StreamingResponse implements Feed.Listener {
         }
     }
 
-    // ---- heartbeat -------------------------------------------------------------------------
+    // ---- heartbeat and writability -------------------------------------------------------
 
-    /**
-     * One timer per stream on the shared wheel. Writes only record the time; when the timer
-     * fires it re-arms for the rest of the silence, so busy streams cost no rescheduling.
-     */
-    private void armHeartbeat(long delayNanos) {
-        heartbeat = server.timer().newTimeout(t -> loop.execute(this::heartbeatDue), delayNanos, TimeUnit.NANOSECONDS);
-    }
-
+    /** After a silence of {@code heartbeat}; an unwritable channel still has bytes to deliver, which keep it alive. */
     private void heartbeatDue() {
+        if (state != State.STREAMING || !channel.isWritable()) {
+            return;
+        }
+        write(frame(framing::heartbeat));
+        if (written >= budget) {
+            end(CloseReason.BUDGET);
+            return;
+        }
+        flushIfNeeded();
+    }
+
+    private void writable() {
+        if (state == State.STREAMING) {
+            drain();
+        }
+    }
+
+    /** The client does not read: a notice could not reach it. It resumes from its last cursor. */
+    private void unwritableTooLong() {
         if (state != State.STREAMING) {
             return;
         }
-        long silence = System.nanoTime() - lastWriteNanos;
-        if (silence < heartbeatNanos) {
-            armHeartbeat(heartbeatNanos - silence);
-            return;
-        }
-        // An unwritable channel still has bytes to deliver: they keep the connection alive.
-        if (channel.isWritable()) {
-            write(frame(framing::heartbeat));
-            if (written >= budget) {
-                end(CloseReason.BUDGET);
-                return;
-            }
-            flushIfNeeded();
-        }
-        armHeartbeat(heartbeatNanos);
-    }
-
-    // ---- writability -----------------------------------------------------------------------
-
-    private void writabilityChanged(boolean writable) {
-        if (state != State.STREAMING) {
-            return;
-        }
-        if (writable) {
-            cancelUnwritable();
-            // Not re-entrantly: this can fire inside our own flush.
-            loop.execute(this::drain);
-        } else {
-            armUnwritable();
-        }
-    }
-
-    private void armUnwritable() {
-        if (unwritable == null) {
-            unwritable = server.timer().newTimeout(t -> loop.execute(() -> unwritableExpired(t)),
-                    server.config().unwritableTimeout().toMillis(), TimeUnit.MILLISECONDS);
-        }
-    }
-
-    private void cancelUnwritable() {
-        if (unwritable != null) {
-            unwritable.cancel();
-            unwritable = null;
-        }
-    }
-
-    private void unwritableExpired(Timeout fired) {
-        if (unwritable != fired || state != State.STREAMING) {
-            return;
-        }
-        unwritable = null;
-        if (channel.isWritable()) {
-            return;
-        }
-        // The client does not read: a notice could not reach it. It resumes from its last cursor.
         state = State.ENDED;
         release();
         server.metrics().closed(CloseReason.SLOW);
         channel.close();
-    }
-
-    /** Reports the connection's writability changes to the open stream; removed when the stream ends. */
-    private final class WritabilityHandler extends ChannelInboundHandlerAdapter {
-        @Override
-        public void channelWritabilityChanged(ChannelHandlerContext c) {
-            writabilityChanged(c.channel().isWritable());
-            c.fireChannelWritabilityChanged();
-        }
     }
 
     // ---- ending ----------------------------------------------------------------------------
@@ -388,14 +329,8 @@ public final class StreamingResponse implements Feed.Listener {
         if (feed != null) {
             feed.close();
         }
-        if (heartbeat != null) {
-            heartbeat.cancel();
-            heartbeat = null;
-        }
-        cancelUnwritable();
-        if (channel.pipeline().context(watcher) != null) {
-            channel.pipeline().remove(watcher);
-        }
+        heartbeat.stop();
+        writability.release();
     }
 
     @Override

@@ -1,354 +1,165 @@
 package dev.halley.server.transport.websocket;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import dev.halley.core.ChannelPattern;
 import dev.halley.core.CloseReason;
-import dev.halley.core.Delivery;
-import dev.halley.core.Feed;
-import dev.halley.core.Gap;
-import dev.halley.core.HalleyException;
-import dev.halley.core.Message;
-import dev.halley.core.ReplyError;
-import dev.halley.core.SubscribeResult;
-import dev.halley.server.PublishRate;
 import dev.halley.server.ServerContext;
-import dev.halley.server.api.Publishing;
-import dev.halley.server.http.Json;
 import dev.halley.server.http.ShutdownEvent;
-import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
-import io.netty.channel.Channel;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.handler.codec.TooLongFrameException;
-import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
-import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
 import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
-import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
-import io.netty.util.ReferenceCountUtil;
-import io.netty.util.Timeout;
-import java.io.IOException;
-import java.util.List;
-import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.TimeUnit;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import io.netty.util.concurrent.EventExecutor;
+import java.util.function.Function;
 
 /**
- * The native protocol on one upgraded WebSocket connection: request frames in (see
- * {@link ClientRequest}), replies ({@link ReplyFrames}), messages and gap notices out. Everything
- * runs on the connection's event loop; {@link Feed.Listener} calls and timer callbacks hop there.
+ * One upgraded WebSocket connection carrying text messages: the frames and liveness, under a
+ * {@link Conversation} that gives the messages their meaning (the native protocol through
+ * {@link NativeConversation}, a SockJS session). How it ends is {@link WebSocketLifecycle}'s.
+ * Everything runs on the connection's event loop; timer callbacks hop there.
  *
- * <p><b>Delivery.</b> One {@link Feed} for the connection's life. It is drained only while the
- * channel is writable, many frames then one flush, and again when it becomes writable. Each
- * message goes out as one text frame encoded once for all subscribers ({@link TextFrames}).
- * A client that overflows its feed, or keeps the socket unwritable for {@code unwritable-timeout},
- * is closed with 1008 {@code slow}; it resumes from its cursor. While the socket is unwritable the
- * connection also stops reading: requests would only make replies that cannot be written.
- *
- * <p><b>Order.</b> A subscribe's reply precedes what that subscription delivers (gap notice,
- * replay, live): draining is held while any subscribe is in flight, and the reply is written
- * before draining resumes. Replies follow the order of the requests when the broker answers at
- * once (the embedded one does); with a remote broker a refusal may overtake an earlier ack. After an unsubscribe's reply nothing of the dropped channels follows:
- * deliveries already queued for them are discarded.
+ * <p><b>Delivery.</b> The conversation writes text frames through this handler while the channel
+ * is {@linkplain #writable() writable}, many frames then one {@link #flush()}, and is asked to
+ * {@linkplain Conversation#drain() drain} again when it becomes writable. A socket unwritable for
+ * {@code unwritable-timeout} is closed with 1008 {@code slow}; while unwritable the connection
+ * also stops reading: requests would only make replies that cannot be written.
  *
  * <p><b>Liveness.</b> A ping after {@code heartbeat} without hearing from the client; nothing
  * within the next {@code heartbeat} closes it ({@code heartbeat_timeout}). Client pings get pongs.
  *
- * <p><b>Closing</b> ({@link #closeWith}): a close frame whose status and reason come from
- * {@link CloseReason}, counted in metrics. Bad input closes this connection only: a message over
- * {@code max-ws-message} 1009, invalid UTF-8 or JSON nested too deep 1007, a binary message 1003,
- * publishing over the rate again and again 1008, a bug here 1011 (logged). Shutdown sends a
- * {@code {"reconnect":true,"reason":"shutdown","cursor":…}} frame, then 1001.
+ * <p><b>Closing</b> ({@link WebSocketLifecycle}): a close frame whose status and reason come from
+ * {@link CloseReason}, counted in metrics, or the conversation's own ({@link #close(int, String)}).
+ * Bad input closes this connection only: a message over {@code max-ws-message} 1009, invalid
+ * UTF-8 1007, a binary message 1003, a bug here 1011 (logged); the conversation adds its own
+ * (JSON nested too deep, publishing over the rate). Shutdown lets the conversation write a last
+ * notice, then closes with 1001.
  *
  * <p><b>Buffers.</b> Inbound frames are released here once handled. Outbound frames own their
  * buffer (a wrapper of heap bytes) and are released by the encoder, or by Netty when a write fails.
  */
-final class WebSocketHandler extends ChannelInboundHandlerAdapter implements Feed.Listener {
-    private static final Logger log = LoggerFactory.getLogger(WebSocketHandler.class);
-    /** Deliveries taken from the feed at a time; writability is checked between takes. */
-    static final int BATCH = 64;
-    /** How long a closing handshake may take before the connection is closed regardless. */
-    static final long CLOSE_TIMEOUT_MILLIS = 2000;
+public final class WebSocketHandler extends ChannelInboundHandlerAdapter {
+
+    /** What speaks over the connection; called on its event loop. */
+    public interface Conversation {
+        /** One whole text message from the client (valid UTF-8). */
+        void onText(byte[] utf8);
+
+        /** The socket can take more: write what waits, then {@link WebSocketHandler#flush()}. */
+        void drain();
+
+        /** A graceful shutdown begins: write a last notice if any; the handler then closes with 1001. */
+        void onShutdown();
+
+        /**
+         * The connection is closing or closed: stop. Called once, with why: the reason the handler
+         * closes for, {@link CloseReason#NORMAL} when the client closed or the conversation chose
+         * its own status, null when the connection dropped without a closing handshake.
+         */
+        void onClosed(CloseReason reason);
+    }
 
     private final ServerContext server;
-    private final PublishRate rate;
+    private final Function<WebSocketHandler, Conversation> conversations;
     private ChannelHandlerContext ctx;
-    private Feed feed;
+    private WebSocketLifecycle lifecycle;
+    private Conversation conversation;
     private Heartbeat heartbeat;
-    private Timeout unwritable;
-    private Timeout closeTimeout;
-    /** Subscribes in flight: draining waits for their replies. */
-    private int subscribing;
-    private boolean draining;
-    private boolean drainAgain;
-    /** Set by an unsubscribe: queued deliveries of channels no longer followed are dropped. */
-    private boolean dropUnfollowed;
     private boolean unflushed;
-    /** Why the connection is closing; null while open. */
-    private CloseReason closing;
+    /** The conversation was told the connection closes. */
+    private boolean stopped;
 
+    /** The native protocol ({@code /ws}). */
     WebSocketHandler(ServerContext server) {
+        this(server, ws -> new NativeConversation(server, ws));
+    }
+
+    /** @param conversations makes the conversation of the connection, once it is upgraded */
+    public WebSocketHandler(ServerContext server, Function<WebSocketHandler, Conversation> conversations) {
         this.server = server;
-        this.rate = new PublishRate(server.config().publishRate());
+        this.conversations = conversations;
     }
 
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
-        this.feed = server.hub().newFeed(server.config().feedLimits(), this);
+        this.lifecycle = new WebSocketLifecycle(ctx, server, this::stop);
         this.heartbeat = new Heartbeat(server.timer(), ctx.executor(), server.config().heartbeat().toNanos(),
-                this::ping, () -> closeWith(CloseReason.HEARTBEAT_TIMEOUT, false));
+                this::ping, () -> lifecycle.closeWith(CloseReason.HEARTBEAT_TIMEOUT, false));
         heartbeat.start();
+        this.conversation = conversations.apply(this);
     }
 
     // ---- inbound ---------------------------------------------------------------------------
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        try {
-            if (closing != null) {
-                if (msg instanceof CloseWebSocketFrame) {
-                    ctx.close(); // the client answered our close frame
-                }
-            } else if (msg instanceof WebSocketFrame frame) {
-                heartbeat.heard();
-                onFrame(frame);
-            } else {
-                // Bytes the HTTP codec still held when it was removed: a client that did not wait for the 101.
-                closeWith(CloseReason.PROTOCOL_ERROR, true);
-            }
-        } finally {
-            ReferenceCountUtil.release(msg);
-        }
-    }
-
-    private void onFrame(WebSocketFrame frame) {
-        if (frame instanceof TextWebSocketFrame) {
-            onRequest(ByteBufUtil.getBytes(frame.content()));
-        } else if (frame instanceof PingWebSocketFrame) {
-            write(new PongWebSocketFrame(frame.content().retain()));
-        } else if (frame instanceof CloseWebSocketFrame close) {
-            closedByClient(close);
-        } else if (!(frame instanceof PongWebSocketFrame)) {
-            closeWith(CloseReason.UNSUPPORTED_DATA, true); // binary: this protocol is JSON text
-        }
+        lifecycle.read(msg, heartbeat, conversation::onText, this::write);
     }
 
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
-        flush();
+        flushWrites();
         ctx.fireChannelReadComplete();
     }
 
-    private void onRequest(byte[] text) {
-        String id = null;
-        try {
-            JsonNode node = server.json().parse(text);
-            id = ClientRequest.idOf(node);
-            ClientRequest request = ClientRequest.parse(node, id, server);
-            if (request instanceof ClientRequest.Subscribe s) {
-                subscribe(s);
-            } else if (request instanceof ClientRequest.Unsubscribe u) {
-                unsubscribe(u);
-            } else if (request instanceof ClientRequest.Publish p) {
-                publish(p);
-            }
-        } catch (Json.TooDeepException e) {
-            closeWith(CloseReason.BAD_DATA, true);
-        } catch (HalleyException e) {
-            replyError(id, e.error(), e.getMessage());
-        }
+    // ---- for the conversation -------------------------------------------------------------
+
+    public EventExecutor loop() {
+        return ctx.executor();
     }
 
-    private void subscribe(ClientRequest.Subscribe req) {
-        if (!server.config().policy().maySubscribe(req.pattern())) {
-            throw new HalleyException(ReplyError.FORBIDDEN, "Clients may not subscribe to " + req.pattern().text() + ".");
-        }
-        subscribing++;
-        feed.subscribe(req.pattern(), req.resume())
-                .whenComplete((result, failure) -> onLoop(() -> subscribed(req, result, failure)));
+    /** Writes a text frame (not flushed). */
+    public void text(String text) {
+        write(new TextWebSocketFrame(text));
     }
 
-    private void subscribed(ClientRequest.Subscribe req, SubscribeResult result, Throwable failure) {
-        subscribing--;
-        if (closing != null) {
-            return;
-        }
-        if (failure != null) {
-            replyFailure(req.id(), failure);
-        } else if (req.id() != null) {
-            write(ReplyFrames.subscribed(req.id(), req.pattern().text(), result, feed.cursor()));
-        }
-        drain(); // flushes the reply, then what the subscription queued
+    /** Writes a text frame of UTF-8 bytes, which it wraps and must not be changed after (not flushed). */
+    public void text(byte[] utf8) {
+        write(new TextWebSocketFrame(Unpooled.wrappedBuffer(utf8)));
     }
 
-    private void unsubscribe(ClientRequest.Unsubscribe req) {
-        feed.unsubscribe(req.pattern());
-        dropUnfollowed = true;
-        if (req.id() != null) {
-            write(ReplyFrames.unsubscribed(req.id(), req.pattern().text()));
-        }
+    /** Writes a whole frame already encoded (shared by every subscriber of a message); the encoder lets it pass. */
+    public void encoded(byte[] frame) {
+        ctx.write(Unpooled.wrappedBuffer(frame), ctx.voidPromise());
+        unflushed = true;
     }
 
-    private void publish(ClientRequest.Publish req) {
-        Publishing.Item item = req.item();
-        if (!server.config().policy().mayPublish(item.channel())) {
-            throw new HalleyException(ReplyError.FORBIDDEN, "Clients may not publish to " + item.channel() + ".");
-        }
-        if (server.isShuttingDown()) {
-            throw new HalleyException(ReplyError.UNAVAILABLE, "The server is shutting down; publish to another node.");
-        }
-        if (!rate.tryAcquire()) {
-            if (rate.exhausted()) {
-                closeWith(CloseReason.TOO_MANY, true);
-                return;
-            }
-            throw new HalleyException(ReplyError.TOO_MANY, "Over " + server.config().publishRate() + " messages per second.");
-        }
-        Publishing.publishAll(server, List.of(item)).whenComplete((published, failure) -> onLoop(() -> {
-            if (closing != null) {
-                return;
-            }
-            if (failure != null) {
-                replyFailure(req.id(), failure);
-            } else if (req.id() != null) {
-                write(ReplyFrames.published(req.id(), published.get(0)));
-            }
-            flush();
-        }));
+    public boolean writable() {
+        return ctx.channel().isWritable();
     }
 
-    private void replyFailure(String id, Throwable failure) {
-        HalleyException h = HalleyException.of(failure);
-        if (h.error() == ReplyError.UNAVAILABLE) {
-            log.debug("broker failure on {}: {}", ctx.channel(), failure.toString());
-        }
-        replyError(id, h.error(), h.getMessage());
+    /** Flushes a round of writes; a socket left unwritable is watched. */
+    public void flush() {
+        flushWrites();
+        lifecycle.watchUnwritable();
     }
 
-    private void replyError(String id, ReplyError error, String message) {
-        server.metrics().error(error);
-        write(ReplyFrames.error(id, error, message));
+    /** Closes for {@code reason} (counted); a slow client is not waited for: it may not read our close frame at all. */
+    public void close(CloseReason reason) {
+        lifecycle.closeWith(reason, reason != CloseReason.SLOW);
     }
 
-    // ---- delivery --------------------------------------------------------------------------
-
-    /** Any thread: the feed has deliveries. */
-    @Override
-    public void onReady() {
-        execute(this::drain);
+    /** Closes with the conversation's own {@code status} (1000 or 3000–4999) and {@code reason}, waiting for the client's answer. */
+    public void close(int status, String reason) {
+        lifecycle.closeWith(status, reason);
     }
 
-    /** Any thread: the client went over its outbound bound; the feed closed itself. */
-    @Override
-    public void onOverflow() {
-        execute(() -> closeWith(CloseReason.SLOW, false));
-    }
-
-    /**
-     * Writes what the feed holds while the channel is writable, then flushes once. Re-entered from
-     * the flush (writability turning back on) it only marks that another round is due.
-     */
-    private void drain() {
-        if (draining) {
-            drainAgain = true;
-            return;
-        }
-        if (closing != null || subscribing > 0) {
-            flush();
-            return;
-        }
-        draining = true;
-        int messages = 0;
-        try {
-            do {
-                drainAgain = false;
-                messages += writeWhileWritable();
-                flush();
-            } while (drainAgain && closing == null);
-        } finally {
-            draining = false;
-        }
-        if (messages > 0) {
-            server.metrics().delivered(messages);
-        }
-        if (!ctx.channel().isWritable()) {
-            watchUnwritable();
-        }
-    }
-
-    private int writeWhileWritable() {
-        int messages = 0;
-        List<ChannelPattern> followed = dropUnfollowed ? feed.patterns() : null;
-        while (ctx.channel().isWritable()) {
-            List<Delivery> batch = feed.takeDeliveries(BATCH);
-            if (batch.isEmpty()) {
-                dropUnfollowed = false;
-                break;
-            }
-            for (Delivery d : batch) {
-                if (d instanceof Message m && (followed == null || covered(followed, m.channel()))) {
-                    writeEncoded(TextFrames.of(m));
-                    messages++;
-                } else if (d instanceof Gap g && (followed == null || covered(followed, g.channel()))) {
-                    write(new TextWebSocketFrame(Unpooled.wrappedBuffer(g.json())));
-                }
-            }
-        }
-        return messages;
-    }
-
-    private static boolean covered(List<ChannelPattern> patterns, String channel) {
-        for (ChannelPattern p : patterns) {
-            if (p.matches(channel)) {
-                return true;
-            }
-        }
-        return false;
+    public boolean isClosing() {
+        return lifecycle.isClosing();
     }
 
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-        boolean writable = ctx.channel().isWritable();
-        if (closing == null) {
-            ctx.channel().config().setAutoRead(writable);
-        }
-        if (writable) {
-            cancel(unwritable);
-            unwritable = null;
-            drain();
-        } else {
-            watchUnwritable();
+        if (lifecycle.writabilityChanged()) {
+            conversation.drain();
         }
         ctx.fireChannelWritabilityChanged();
     }
 
-    private void watchUnwritable() {
-        if (unwritable != null || closing != null) {
-            return;
-        }
-        unwritable = server.timer().newTimeout(t -> execute(() -> {
-            if (unwritable == t) {
-                unwritable = null;
-                if (!ctx.channel().isWritable()) {
-                    closeWith(CloseReason.SLOW, false);
-                }
-            }
-        }), server.config().unwritableTimeout().toMillis(), TimeUnit.MILLISECONDS);
-    }
-
     private void ping() {
-        if (closing == null) {
+        if (!lifecycle.isClosing()) {
             ctx.writeAndFlush(new PingWebSocketFrame(), ctx.voidPromise());
         }
-    }
-
-    private void write(String json) {
-        write(new TextWebSocketFrame(json));
     }
 
     private void write(WebSocketFrame frame) {
@@ -356,13 +167,7 @@ final class WebSocketHandler extends ChannelInboundHandlerAdapter implements Fee
         unflushed = true;
     }
 
-    /** A frame already encoded (shared by every subscriber of the message); the encoder lets it pass. */
-    private void writeEncoded(byte[] frame) {
-        ctx.write(Unpooled.wrappedBuffer(frame), ctx.voidPromise());
-        unflushed = true;
-    }
-
-    private void flush() {
+    private void flushWrites() {
         if (unflushed) {
             unflushed = false;
             ctx.flush();
@@ -380,72 +185,18 @@ final class WebSocketHandler extends ChannelInboundHandlerAdapter implements Fee
         ctx.fireUserEventTriggered(evt);
     }
 
-    /** Graceful shutdown: what is queued (if the socket takes it), a reconnect notice with the cursor, 1001. */
+    /** Graceful shutdown: the conversation's last words, then 1001. */
     private void shutdown() {
-        if (closing != null) {
+        if (lifecycle.isClosing()) {
             return;
         }
-        drain();
-        write(ReplyFrames.reconnect(CloseReason.SHUTDOWN, feed.cursor()));
-        closeWith(CloseReason.SHUTDOWN, true);
-    }
-
-    /**
-     * Starts the closing handshake (RFC 6455 §7.1.2) with {@code reason}: stops deliveries and the
-     * heartbeat and sends the close frame. With {@code waitForClient} the TCP connection is closed
-     * when the client answers (close frame or EOF), so that it reads our close frame: closing with
-     * its input unread would reset the connection and lose the frame. Without (the client is dead
-     * or not reading), as soon as the frame is written, or at once when the socket is unwritable.
-     * Either way it is closed within {@link #CLOSE_TIMEOUT_MILLIS}.
-     */
-    private void closeWith(CloseReason reason, boolean waitForClient) {
-        if (closing != null) {
-            return;
-        }
-        closing = reason;
-        server.metrics().closed(reason);
-        log.debug("closing {}: {}", ctx.channel(), reason.code());
-        stopDelivery();
-        Channel ch = ctx.channel();
-        ch.config().setAutoRead(true); // to see the client's answer
-        if (!waitForClient && !ch.isWritable()) {
-            ctx.close();
-            return;
-        }
-        ctx.writeAndFlush(new CloseWebSocketFrame(reason.webSocketStatus(), reason.code()))
-                .addListener(waitForClient ? ChannelFutureListener.CLOSE_ON_FAILURE : ChannelFutureListener.CLOSE);
-        closeTimeout = server.timer().newTimeout(t -> execute(ctx::close), CLOSE_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS);
-    }
-
-    /** The client started the closing handshake: echo its status code, then close. Not counted: its choice. */
-    private void closedByClient(CloseWebSocketFrame frame) {
-        closing = CloseReason.NORMAL;
-        stopDelivery();
-        int status = frame.statusCode();
-        ctx.writeAndFlush(status < 0 ? new CloseWebSocketFrame() : new CloseWebSocketFrame(status, ""))
-                .addListener(ChannelFutureListener.CLOSE);
+        conversation.onShutdown();
+        lifecycle.closeWith(CloseReason.SHUTDOWN, true);
     }
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        if (cause instanceof IOException) {
-            log.debug("closing {} after {}", ctx.channel(), cause.toString());
-            ctx.close();
-        } else if (closing != null) {
-            // Leftovers of a violation that is already being answered (e.g. the rest of a bad message).
-            log.debug("while closing {}: {}", ctx.channel(), cause.toString());
-        } else if (cause instanceof CorruptedWebSocketFrameException c) {
-            closeWith(switch (c.closeStatus().code()) {
-                case 1009 -> CloseReason.TOO_LARGE;
-                case 1007 -> CloseReason.BAD_DATA;
-                default -> CloseReason.PROTOCOL_ERROR;
-            }, true);
-        } else if (cause instanceof TooLongFrameException) {
-            closeWith(CloseReason.TOO_LARGE, true); // a fragmented message over max-ws-message
-        } else {
-            log.warn("WebSocket connection {} failed: {}", ctx.channel(), cause.toString(), cause);
-            closeWith(CloseReason.INTERNAL, true);
-        }
+        lifecycle.failed(cause);
     }
 
     @Override
@@ -459,49 +210,22 @@ final class WebSocketHandler extends ChannelInboundHandlerAdapter implements Fee
         release();
     }
 
-    private void stopDelivery() {
-        feed.close();
+    /** Closing began (ours or the client's): the conversation stops, and so does the heartbeat. */
+    private void stop() {
         heartbeat.stop();
-        cancel(unwritable);
-        unwritable = null;
+        if (conversation != null && !stopped) {
+            stopped = true;
+            conversation.onClosed(lifecycle.closing());
+        }
     }
 
     private void release() {
-        stopDelivery();
-        cancel(closeTimeout);
-        closeTimeout = null;
-    }
-
-    private static void cancel(Timeout t) {
-        if (t != null) {
-            t.cancel();
-        }
-    }
-
-    /**
-     * Runs a broker's answer on this connection's event loop: at once when it came there (the
-     * embedded broker answers synchronously, so replies keep the order of the requests), else as a task.
-     */
-    private void onLoop(Runnable task) {
-        if (ctx.executor().inEventLoop()) {
-            task.run();
-        } else {
-            execute(task);
-        }
-    }
-
-    /** Runs {@code task} on this connection's event loop as a new task (from a broker thread, the timer or the loop itself). */
-    private void execute(Runnable task) {
-        try {
-            ctx.executor().execute(task);
-        } catch (RejectedExecutionException e) {
-            // The event loop is shutting down with the server; the connection goes with it.
-        }
+        stop();
+        lifecycle.release();
     }
 
     @Override
     public String toString() {
-        return "WebSocketHandler[" + (ctx == null ? "unbound" : ctx.channel()) + ", " + feed + ", subscribing=" + subscribing
-                + (closing != null ? ", closing " + closing.code() : "") + "]";
+        return "WebSocketHandler[" + conversation + ", " + lifecycle + "]";
     }
 }
