@@ -150,8 +150,17 @@ public final class Json {
 
     /** Appends {@code s} as a JSON string literal (quotes included) to {@code sb}. */
     public static StringBuilder quote(StringBuilder sb, String s) {
-        return quote(sb, s, c -> false);
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c < 0x20 || c == '"' || c == '\\' || c == '<' || c == '\u2028' || c == '\u2029') {
+                return quote(sb, s, NONE);
+            }
+        }
+        // The common case (channel names, cursors, ids): nothing to escape, one bulk copy.
+        return sb.append('"').append(s).append('"');
     }
+
+    private static final IntPredicate NONE = c -> false;
 
     /**
      * Appends {@code s} as a JSON string literal (quotes included) to {@code sb}, with the
