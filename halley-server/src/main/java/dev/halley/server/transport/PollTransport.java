@@ -102,7 +102,7 @@ public final class PollTransport implements Route {
         }
 
         void start() {
-            feed = server.hub().newFeed(server.config().feedLimits(), this);
+            feed = server.hub().newFeed(server.feedLimits(), this);
             ex.onClose(this::abandon);
             ex.onShutdown(this::answer);
             params.subscribeAll(feed, loop).whenComplete(this::subscribed);

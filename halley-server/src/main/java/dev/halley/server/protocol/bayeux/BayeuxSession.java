@@ -70,7 +70,7 @@ final class BayeuxSession implements Feed.Listener {
         this.id = id;
         this.browserId = browserId;
         this.ack = ack;
-        this.feed = sessions.server().hub().newFeed(sessions.server().config().feedLimits(), this);
+        this.feed = sessions.server().hub().newFeed(sessions.server().feedLimits(), this);
         this.rate = new PublishRate(sessions.server().config().publishRate());
     }
 

@@ -91,7 +91,7 @@ public final class StreamingResponse implements Feed.Listener {
     }
 
     private void subscribe() {
-        feed = server.hub().newFeed(server.config().feedLimits(), this);
+        feed = server.hub().newFeed(server.feedLimits(), this);
         ex.onClose(this::connectionClosed);
         ex.onShutdown(this::shutdown);
         params.subscribeAll(feed, loop).whenComplete(this::subscribed);

@@ -89,7 +89,7 @@ public final class NativeSession implements Feed.Listener {
         this.server = server;
         this.out = out;
         this.rate = new PublishRate(server.config().publishRate());
-        this.feed = server.hub().newFeed(server.config().feedLimits(), this);
+        this.feed = server.hub().newFeed(server.feedLimits(), this);
     }
 
     /** Where the client would resume: right after what it was given. */
