@@ -11,6 +11,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * One client's ordered view of the channels it follows: its subscriptions, its position in
@@ -52,21 +53,38 @@ public final class Feed {
      */
     private static final String UNKNOWN_EPOCH = "-";
 
+    /**
+     * Serialise feeds' hub registrations, so that racing subscribe, unsubscribe and close leave the
+     * hub as the last of them left the feed (see {@link #syncRegistration}). Taken before, never
+     * while holding, a feed's monitor. Striped rather than one per feed: a lock object per feed
+     * was 16 bytes of every idle connection, and two feeds sharing a stripe only wait for each
+     * other's (short) registration.
+     */
+    private static final Object[] REGISTRATION_LOCKS = new Object[64];
+    private static final AtomicInteger NEXT_STRIPE = new AtomicInteger();
+
+    static {
+        for (int i = 0; i < REGISTRATION_LOCKS.length; i++) {
+            REGISTRATION_LOCKS[i] = new Object();
+        }
+    }
+
     private final Hub hub;
     private final FeedLimits limits;
     private final Listener listener;
-    /**
-     * Serialises this feed's hub registrations, so that racing subscribe, unsubscribe and close
-     * leave the hub as the last of them left the feed (see {@link #syncRegistration}). Taken
-     * before, never while holding, the feed's monitor.
-     */
-    private final Object registration = new Object();
+    private final Object registration = REGISTRATION_LOCKS[NEXT_STRIPE.getAndIncrement() & (REGISTRATION_LOCKS.length - 1)];
 
-    // Guarded by this. Sized for the common feed (one channel, a quiet queue): an idle
-    // connection's memory is a product figure, and these grow on demand.
-    private final Map<ChannelPattern, Subscription> subscriptions = new LinkedHashMap<>(2);
-    private final Map<String, Position> positions = new LinkedHashMap<>(2);
-    private final ArrayDeque<Delivery> queue = new ArrayDeque<>(3);
+    // Guarded by this. Shaped for the common feed (one channel, a quiet queue), since an idle
+    // connection's memory is a product figure: the subscriptions are a list linked through
+    // Subscription.next, in subscription order; the position of a feed's only channel is kept in
+    // two fields, and a map is made when a second channel comes; the queue is made on the first
+    // delivery and dropped when it is drained.
+    private Subscription subscriptions;
+    private String onlyChannel;
+    private Position onlyPosition;
+    /** Every channel's position, insertion-ordered, once the feed has more than one; else null. */
+    private Map<String, Position> positions;
+    private ArrayDeque<Delivery> queue;
     private long queuedBytes;
     /** Live messages held by recovering subscriptions: queued in all but name, so bounded alike. */
     private int heldMessages;
@@ -91,6 +109,8 @@ public final class Feed {
         /** Live messages that arrived while history is read; null once recovered. */
         List<Message> held = new ArrayList<>();
         long heldBytes;
+        /** The next subscription of the feed, in subscription order. */
+        Subscription next;
 
         Subscription(ChannelPattern pattern, Resume resume, long registeredAt) {
             this.pattern = pattern;
@@ -124,15 +144,15 @@ public final class Feed {
             if (closed) {
                 return closedFailure();
             }
-            if (subscriptions.containsKey(pattern)) {
+            if (subscriptionLocked(pattern) != null) {
                 return CompletableFuture.completedFuture(new SubscribeResult(pattern, true, List.of()));
             }
-            if (subscriptions.size() >= limits.maxSubscriptions()) {
+            if (subscriptionCountLocked() >= limits.maxSubscriptions()) {
                 return CompletableFuture.failedFuture(new HalleyException(ReplyError.TOO_MANY,
                         "At most " + limits.maxSubscriptions() + " subscriptions per connection."));
             }
             sub = new Subscription(pattern, resume, hub.now());
-            subscriptions.put(pattern, sub);
+            appendLocked(sub);
         }
         // Registered before history is read: what history misses arrives live, and is held meanwhile.
         syncRegistration(pattern);
@@ -160,13 +180,13 @@ public final class Feed {
     /** Removes the subscription to {@code pattern}; when {@code expected} is given, only if it is still that one. */
     private void remove(ChannelPattern pattern, Subscription expected) {
         synchronized (this) {
-            Subscription s = subscriptions.get(pattern);
+            Subscription s = subscriptionLocked(pattern);
             if (s == null || (expected != null && s != expected)) {
                 return;
             }
-            subscriptions.remove(pattern);
+            unlinkLocked(s);
             releaseHeldLocked(s);
-            positions.keySet().removeIf(channel -> !coveredLocked(channel));
+            retainCoveredPositionsLocked();
         }
         syncRegistration(pattern);
     }
@@ -181,7 +201,7 @@ public final class Feed {
         synchronized (registration) {
             boolean follows;
             synchronized (this) {
-                follows = !closed && subscriptions.containsKey(pattern);
+                follows = !closed && subscriptionLocked(pattern) != null;
             }
             if (follows) {
                 hub.register(pattern, this);
@@ -193,17 +213,119 @@ public final class Feed {
 
     /** The patterns followed, in subscription order. */
     public synchronized List<ChannelPattern> patterns() {
-        return List.copyOf(subscriptions.keySet());
+        return patternsLocked();
+    }
+
+    private List<ChannelPattern> patternsLocked() {
+        if (subscriptions != null && subscriptions.next == null) {
+            return List.of(subscriptions.pattern);
+        }
+        List<ChannelPattern> out = new ArrayList<>();
+        for (Subscription s = subscriptions; s != null; s = s.next) {
+            out.add(s.pattern);
+        }
+        return List.copyOf(out);
     }
 
     /** Whether any subscription is still reading history. */
     public synchronized boolean recovering() {
-        for (Subscription s : subscriptions.values()) {
+        for (Subscription s = subscriptions; s != null; s = s.next) {
             if (s.recovering()) {
                 return true;
             }
         }
         return false;
+    }
+
+    // ---- the subscription list and the positions -------------------------------------------
+
+    private Subscription subscriptionLocked(ChannelPattern pattern) {
+        for (Subscription s = subscriptions; s != null; s = s.next) {
+            if (s.pattern.equals(pattern)) {
+                return s;
+            }
+        }
+        return null;
+    }
+
+    private int subscriptionCountLocked() {
+        int n = 0;
+        for (Subscription s = subscriptions; s != null; s = s.next) {
+            n++;
+        }
+        return n;
+    }
+
+    private void appendLocked(Subscription sub) {
+        if (subscriptions == null) {
+            subscriptions = sub;
+            return;
+        }
+        Subscription last = subscriptions;
+        while (last.next != null) {
+            last = last.next;
+        }
+        last.next = sub;
+    }
+
+    private void unlinkLocked(Subscription sub) {
+        if (subscriptions == sub) {
+            subscriptions = sub.next;
+        } else {
+            for (Subscription s = subscriptions; s != null; s = s.next) {
+                if (s.next == sub) {
+                    s.next = sub.next;
+                    break;
+                }
+            }
+        }
+        sub.next = null;
+    }
+
+    private Position positionLocked(String channel) {
+        if (positions != null) {
+            return positions.get(channel);
+        }
+        return channel.equals(onlyChannel) ? onlyPosition : null;
+    }
+
+    private void putPositionLocked(String channel, Position p) {
+        if (positions != null) {
+            positions.put(channel, p);
+        } else if (onlyChannel == null || onlyChannel.equals(channel)) {
+            onlyChannel = channel;
+            onlyPosition = p;
+        } else {
+            positions = new LinkedHashMap<>(4);
+            positions.put(onlyChannel, onlyPosition);
+            positions.put(channel, p);
+            onlyChannel = null;
+            onlyPosition = null;
+        }
+    }
+
+    /** Every channel's position, insertion-ordered; a view to copy, not to keep. */
+    private Map<String, Position> positionsLocked() {
+        if (positions != null) {
+            return positions;
+        }
+        return onlyChannel == null ? Map.of() : Map.of(onlyChannel, onlyPosition);
+    }
+
+    /** Forgets the positions of channels no subscription covers any more. */
+    private void retainCoveredPositionsLocked() {
+        if (positions != null) {
+            positions.keySet().removeIf(channel -> !coveredLocked(channel));
+        } else if (onlyChannel != null && !coveredLocked(onlyChannel)) {
+            onlyChannel = null;
+            onlyPosition = null;
+        }
+    }
+
+    private void clearPositionsLocked() {
+        positions = null;
+        onlyChannel = null;
+        onlyPosition = null;
     }
 
     /** A live message from the hub. Any thread; never blocks. */
@@ -227,7 +349,7 @@ public final class Feed {
     /** The subscription that takes a message of {@code channel}: one still recovering (it holds it) before any other; null if none matches. */
     private Subscription followerLocked(String channel) {
         Subscription match = null;
-        for (Subscription s : subscriptions.values()) {
+        for (Subscription s = subscriptions; s != null; s = s.next) {
             if ((match == null || s.recovering()) && s.pattern.matches(channel)) {
                 if (s.recovering()) {
                     return s;
@@ -274,6 +396,10 @@ public final class Feed {
     }
 
     private List<Delivery> takeLocked(int max) {
+        if (queue == null) {
+            readySignalled = false;
+            return new ArrayList<>(0);
+        }
         int n = Math.min(max, queue.size());
         List<Delivery> out = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
@@ -284,14 +410,20 @@ public final class Feed {
             out.add(d);
         }
         if (queue.isEmpty()) {
+            // Drained: an idle connection holds no queue.
+            queue = null;
             readySignalled = false;
         }
         return out;
     }
 
+    private int queuedLocked() {
+        return queue == null ? 0 : queue.size();
+    }
+
     /** Whether deliveries are waiting. */
     public synchronized boolean hasPending() {
-        return !queue.isEmpty();
+        return queue != null;
     }
 
     /**
@@ -305,28 +437,30 @@ public final class Feed {
     private Cursor cursorLocked() {
         long time = hub.now();
         boolean recovering = false;
-        for (Subscription s : subscriptions.values()) {
+        for (Subscription s = subscriptions; s != null; s = s.next) {
             if (s.pattern.isWildcard()) {
                 time = Math.min(time, s.registeredAt);
             }
             recovering |= s.recovering();
         }
-        if (queue.isEmpty() && !recovering) {
+        if (queue == null && !recovering) {
             // The common case: positions are exactly what was taken (Cursor copies them once).
-            return new Cursor(positions, time);
+            return new Cursor(positionsLocked(), time);
         }
-        Map<String, Position> at = new LinkedHashMap<>(positions);
-        for (Subscription s : subscriptions.values()) {
+        Map<String, Position> at = new LinkedHashMap<>(positionsLocked());
+        for (Subscription s = subscriptions; s != null; s = s.next) {
             if (s.recovering()) {
                 time = keepResumePoint(s, at, time);
             }
         }
-        Set<String> seen = new HashSet<>();
-        for (Delivery d : queue) {
-            if (d instanceof Message m && seen.add(m.channel())) {
-                at.put(m.channel(), new Position(m.epoch(), m.offset() - 1));
-            } else if (d instanceof Gap g && seen.add(g.channel())) {
-                at.put(g.channel(), gapPending(at.get(g.channel())));
+        if (queue != null) {
+            Set<String> seen = new HashSet<>();
+            for (Delivery d : queue) {
+                if (d instanceof Message m && seen.add(m.channel())) {
+                    at.put(m.channel(), new Position(m.epoch(), m.offset() - 1));
+                } else if (d instanceof Gap g && seen.add(g.channel())) {
+                    at.put(g.channel(), gapPending(at.get(g.channel())));
+                }
             }
         }
         return new Cursor(at, time);
@@ -386,10 +520,10 @@ public final class Feed {
     private List<ChannelPattern> closeLocked() {
         closedAt = cursorLocked();
         closed = true;
-        List<ChannelPattern> followed = List.copyOf(subscriptions.keySet());
-        subscriptions.clear();
-        positions.clear();
-        queue.clear();
+        List<ChannelPattern> followed = subscriptions == null ? List.of() : patternsLocked();
+        subscriptions = null;
+        clearPositionsLocked();
+        queue = null;
         queuedBytes = 0;
         heldMessages = 0;
         heldBytes = 0;
@@ -427,7 +561,7 @@ public final class Feed {
         List<String> gaps = new ArrayList<>();
         Wake wake;
         synchronized (this) {
-            if (closed || subscriptions.get(sub.pattern) != sub) {
+            if (closed || subscriptionLocked(sub.pattern) != sub) {
                 return new SubscribeResult(sub.pattern, true, List.of());
             }
             List<Message> held = sub.held;
@@ -449,16 +583,16 @@ public final class Feed {
     private boolean replayLocked(HistoryRead.Result r, List<String> gaps) {
         String channel = r.slice().channel();
         Position start = replayStart(r.slice());
-        Position known = positions.get(channel);
+        Position known = positionLocked(channel);
         if (known == null || !known.epoch().equals(start.epoch())) {
-            positions.put(channel, start);
+            putPositionLocked(channel, start);
         }
         boolean ready = false;
         if (!r.recovered()) {
             gaps.add(channel);
             if (!roomLocked(0)) {
                 // Over the bound before the client was told: its cursor must still report the gap.
-                positions.put(channel, gapPending(start));
+                putPositionLocked(channel, gapPending(start));
                 return false;
             }
             ready = enqueueLocked(new Gap(channel), 0);
@@ -498,7 +632,7 @@ public final class Feed {
     }
 
     private boolean enqueueMessageLocked(Message m) {
-        Position last = positions.get(m.channel());
+        Position last = positionLocked(m.channel());
         if (last != null && last.epoch().equals(m.epoch()) && m.offset() <= last.offset()) {
             return false;
         }
@@ -512,7 +646,7 @@ public final class Feed {
             ready = enqueueLocked(new Gap(m.channel()), 0);
         }
         // Moved only once queued: the cursor never passes a message the client did not get.
-        positions.put(m.channel(), m.position());
+        putPositionLocked(m.channel(), m.position());
         return enqueueLocked(m, m.weight()) | ready;
     }
 
@@ -521,7 +655,7 @@ public final class Feed {
         if (overflowed) {
             return false;
         }
-        if (queue.size() + heldMessages >= limits.maxMessages() || queuedBytes + heldBytes + weight > limits.maxBytes()) {
+        if (queuedLocked() + heldMessages >= limits.maxMessages() || queuedBytes + heldBytes + weight > limits.maxBytes()) {
             overflowed = true;
             return false;
         }
@@ -529,6 +663,9 @@ public final class Feed {
     }
 
     private boolean enqueueLocked(Delivery d, int weight) {
+        if (queue == null) {
+            queue = new ArrayDeque<>(3);
+        }
         queue.addLast(d);
         queuedBytes += weight;
         if (!readySignalled) {
@@ -556,8 +693,8 @@ public final class Feed {
     }
 
     private boolean coveredLocked(String channel) {
-        for (ChannelPattern p : subscriptions.keySet()) {
-            if (p.matches(channel)) {
+        for (Subscription s = subscriptions; s != null; s = s.next) {
+            if (s.pattern.matches(channel)) {
                 return true;
             }
         }
@@ -566,13 +703,13 @@ public final class Feed {
 
     @Override
     public synchronized String toString() {
-        return "Feed[patterns=" + subscriptions.keySet() + ", queued=" + queue.size() + "/" + queuedBytes + "B"
+        return "Feed[patterns=" + patternsLocked() + ", queued=" + queuedLocked() + "/" + queuedBytes + "B"
                 + (heldMessages > 0 ? ", held=" + heldMessages + "/" + heldBytes + "B" : "")
                 + (closed ? ", closed" : "") + (overflowed ? ", overflowed" : "") + "]";
     }
 
     /** For tests and diagnostics: channels with a position. */
     synchronized Collection<String> channels() {
-        return List.copyOf(positions.keySet());
+        return List.copyOf(positionsLocked().keySet());
     }
 }
