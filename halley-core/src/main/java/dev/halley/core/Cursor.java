@@ -20,11 +20,16 @@ public record Cursor(Map<String, Position> positions, long time) {
     public static final int MAX_ENCODED = 8192;
 
     public Cursor {
-        positions = Collections.unmodifiableMap(new LinkedHashMap<>(positions));
+        // One channel is the common cursor, and streams keep theirs while idle: an immutable
+        // one-entry map is 24 bytes, an unmodifiable LinkedHashMap copy about 150.
+        positions = positions.size() <= 1 ? Map.copyOf(positions) : Collections.unmodifiableMap(new LinkedHashMap<>(positions));
     }
 
     /** This cursor moved past {@code m}: what an SSE event id or a per-message resume point needs. */
     public Cursor advance(Message m) {
+        if (positions.isEmpty() || positions.size() == 1 && positions.containsKey(m.channel())) {
+            return new Cursor(Map.of(m.channel(), m.position()), time);
+        }
         Map<String, Position> next = new LinkedHashMap<>(positions);
         next.put(m.channel(), m.position());
         return new Cursor(next, time);
