@@ -1,6 +1,7 @@
 package dev.halley.server.http;
 
 import dev.halley.core.ReplyError;
+import dev.halley.server.Deadline;
 import dev.halley.server.HalleyConfig;
 import dev.halley.server.Metrics;
 import dev.halley.server.ServerContext;
@@ -29,7 +30,6 @@ import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.handler.codec.http.TransferEncodingNotAllowedException;
 import io.netty.util.ReferenceCountUtil;
-import io.netty.util.Timeout;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
@@ -48,7 +48,7 @@ import java.util.concurrent.TimeUnit;
  * half-closes and closes after {@link #LINGER_MILLIS} or when the client does, so that the client
  * reads the answer rather than a connection reset (RFC 9112 §9.6).
  *
- * <p>Deadlines run on the shared timer: headers within {@code header-timeout} of the first byte
+ * <p>Deadlines run on the event loop's {@link dev.halley.server.DeadlineWheel}: headers within {@code header-timeout} of the first byte
  * (or of connect), the body within {@code body-timeout} of the headers, and {@code idle-timeout}
  * between keep-alive requests. None runs while a response is being held or streamed, unless
  * the client starts another request meanwhile. Expiry closes the connection and is counted.
@@ -78,9 +78,8 @@ public final class RequestGuardHandler extends ChannelDuplexHandler {
     private final HalleyConfig config;
     private final ChannelInboundHandlerAdapter firstByteWatcher = new FirstByteWatcher();
     private ChannelHandlerContext ctx;
-    /** The pending wheel timeout, if any; it may fire before the armed deadline is due. */
-    private Timeout deadline;
-    private long timerDueNanos;
+    /** On the loop's wheel while any deadline runs; it may expire before the armed deadline is due. */
+    private final Expiry deadline = new Expiry();
     /** The deadline that runs, or null. */
     private Phase armed;
     private long dueNanos;
@@ -345,44 +344,29 @@ public final class RequestGuardHandler extends ChannelDuplexHandler {
         }
         armed = phase;
         dueNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
-        if (deadline == null || timerDueNanos - dueNanos > 0) {
-            schedule(millis);
+        if (!deadline.pending() || deadline.due() - dueNanos > 0) {
+            deadline.arm(TimeUnit.MILLISECONDS.toNanos(millis));
         }
     }
 
-    private void schedule(long millis) {
-        if (deadline != null) {
-            deadline.cancel();
-        }
-        timerDueNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
-        deadline = server.timer().newTimeout(t -> ctx.executor().execute(() -> fired(t)), millis, TimeUnit.MILLISECONDS);
-    }
-
-    /** No deadline runs; a pending wheel timeout is left to fire and find nothing to do. */
+    /** No deadline runs; a pending expiry is left to come and find nothing to do. */
     private void disarm() {
         armed = null;
     }
 
-    /** The connection is gone or left HTTP: drop the pending wheel timeout too, so it holds nothing. */
+    /** The connection is gone or left HTTP: take the expiry off the wheel too. */
     private void cancelTimer() {
-        if (deadline != null) {
-            deadline.cancel();
-            deadline = null;
-        }
+        deadline.disarm();
     }
 
-    private void fired(Timeout timeout) {
-        if (deadline != timeout) {
-            return;
-        }
-        deadline = null;
+    private void fired() {
         Phase phase = armed;
         if (phase == null || !ctx.channel().isActive()) {
             return;
         }
         long remainingNanos = dueNanos - System.nanoTime();
         if (remainingNanos > 0) {
-            schedule(Math.max(1, TimeUnit.NANOSECONDS.toMillis(remainingNanos)));
+            deadline.arm(remainingNanos);
             return;
         }
         armed = null;
@@ -390,6 +374,30 @@ public final class RequestGuardHandler extends ChannelDuplexHandler {
             server.metrics().timedOut(phase.counted);
         }
         ctx.close();
+    }
+
+    /** The guard's one entry on the wheel; it checks the armed deadline when it expires. */
+    private final class Expiry extends Deadline {
+        void arm(long delayNanos) {
+            schedule(server.wheel(ctx.executor()), delayNanos);
+        }
+
+        boolean pending() {
+            return isScheduled();
+        }
+
+        long due() {
+            return dueNanos();
+        }
+
+        void disarm() {
+            cancel();
+        }
+
+        @Override
+        protected void expired() {
+            fired();
+        }
     }
 
     @Override

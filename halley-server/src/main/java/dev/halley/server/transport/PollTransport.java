@@ -8,6 +8,7 @@ import dev.halley.core.HalleyException;
 import dev.halley.core.Message;
 import dev.halley.core.ReplyError;
 import dev.halley.core.SubscribeResult;
+import dev.halley.server.Deadline;
 import dev.halley.server.ServerContext;
 import dev.halley.server.http.CallbackName;
 import dev.halley.server.http.HttpExchange;
@@ -16,7 +17,6 @@ import dev.halley.server.http.Route;
 import dev.halley.server.http.ScriptSafe;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.util.Timeout;
 import io.netty.util.concurrent.EventExecutor;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
@@ -31,7 +31,7 @@ import java.util.concurrent.TimeUnit;
  * {@code {"messages":[…],"cursor":"…","recovered":true}} (plus {@code "gaps":[…]} when history
  * did not reach back). A long-poll is held until at least one message is there, or
  * {@code timeout=} seconds (default {@code longpoll-timeout}) pass; it is a registration and one
- * timer on the shared wheel, no thread. Messages that arrive in the same event-loop turn go out
+ * deadline on its event loop's wheel, no thread. Messages that arrive in the same event-loop turn go out
  * in the same answer. The native protocol keeps no session: the next request resumes from the
  * returned cursor.
  *
@@ -81,15 +81,17 @@ public final class PollTransport implements Route {
         }
     }
 
-    /** One request being answered; every method runs on the connection's event loop. */
-    private final class Pending implements Feed.Listener {
+    /**
+     * One request being answered; every method runs on the connection's event loop. A held poll
+     * is its own deadline on the loop's wheel.
+     */
+    private final class Pending extends Deadline implements Feed.Listener {
         private final HttpExchange ex;
         private final SubscribeParams params;
         private final String callback;
         private final long timeoutMillis;
         private final EventExecutor loop;
         private Feed feed;
-        private Timeout timeout;
         private boolean subscribed;
         private boolean finished;
 
@@ -123,7 +125,7 @@ public final class PollTransport implements Route {
             if (!longPoll || timeoutMillis == 0 || feed.hasPending() || server.isShuttingDown()) {
                 answer();
             } else {
-                timeout = server.timer().newTimeout(t -> loop.execute(this::answer), timeoutMillis, TimeUnit.MILLISECONDS);
+                schedule(server.wheel(loop), TimeUnit.MILLISECONDS.toNanos(timeoutMillis));
             }
         }
 
@@ -141,7 +143,7 @@ public final class PollTransport implements Route {
             loop.execute(() -> {
                 if (!finished) {
                     finished = true;
-                    cancelTimeout();
+                    cancel();
                     server.metrics().closed(CloseReason.SLOW);
                     fail(ReplyError.UNAVAILABLE, "Too many messages at once (slow); poll again with the same cursor.");
                 }
@@ -153,7 +155,7 @@ public final class PollTransport implements Route {
                 return;
             }
             finished = true;
-            cancelTimeout();
+            cancel();
             Feed.Batch batch = feed.take(Integer.MAX_VALUE);
             feed.close();
             if (!ex.isOpen()) {
@@ -177,17 +179,16 @@ public final class PollTransport implements Route {
             }
         }
 
-        private void abandon() {
-            finished = true;
-            cancelTimeout();
-            feed.close();
+        /** The hold is over: an empty answer. */
+        @Override
+        protected void expired() {
+            answer();
         }
 
-        private void cancelTimeout() {
-            if (timeout != null) {
-                timeout.cancel();
-                timeout = null;
-            }
+        private void abandon() {
+            finished = true;
+            cancel();
+            feed.close();
         }
     }
 

@@ -86,7 +86,7 @@ final class BayeuxWebSocketHandler extends ChannelInboundHandlerAdapter implemen
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
         this.lifecycle = new WebSocketLifecycle(ctx, server, this::stop);
-        this.heartbeat = new Heartbeat(server.timer(), ctx.executor(), server.config().heartbeat().toNanos(),
+        this.heartbeat = new Heartbeat(server.wheel(ctx.executor()), server.config().heartbeat().toNanos(),
                 () -> ctx.writeAndFlush(new PingWebSocketFrame(), ctx.voidPromise()),
                 () -> lifecycle.closeWith(CloseReason.HEARTBEAT_TIMEOUT, false));
         heartbeat.start();

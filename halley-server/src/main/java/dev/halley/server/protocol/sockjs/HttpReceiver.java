@@ -58,7 +58,7 @@ final class HttpReceiver implements Receiver {
         this.budget = budget;
         this.loop = ex.ctx().executor();
         this.channel = ex.ctx().channel();
-        this.heartbeat = new SilenceTimer(server.timer(), loop, server.config().heartbeat().toNanos(), this::silence);
+        this.heartbeat = new SilenceTimer(server.wheel(loop), server.config().heartbeat().toNanos(), this::silence);
         this.writability = budget > 0 ? new WritabilityWatch(server, channel, this::drain, this::stuck) : null;
     }
 

@@ -60,7 +60,7 @@ final class SockJsWebSocket implements WebSocketHandler.Conversation, Receiver {
         started = true;
         session.attach(this);
         if (!raw) {
-            heartbeat = new SilenceTimer(server.timer(), ws.loop(), server.config().heartbeat().toNanos(), this::silence);
+            heartbeat = new SilenceTimer(server.wheel(ws.loop()), server.config().heartbeat().toNanos(), this::silence);
             ws.text(Frames.OPEN);
             ws.flush();
             heartbeat.start();

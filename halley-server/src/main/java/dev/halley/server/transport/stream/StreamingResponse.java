@@ -81,7 +81,7 @@ public final class StreamingResponse implements Feed.Listener {
         this.loop = ex.ctx().executor();
         this.channel = ex.ctx().channel();
         this.budget = server.config().streamBudget();
-        this.heartbeat = new SilenceTimer(server.timer(), loop, server.config().heartbeat().toNanos(), this::heartbeatDue);
+        this.heartbeat = new SilenceTimer(server.wheel(loop), server.config().heartbeat().toNanos(), this::heartbeatDue);
         this.writability = new WritabilityWatch(server, channel, this::writable, this::unwritableTooLong);
     }
 

@@ -83,7 +83,7 @@ public final class WebSocketHandler extends ChannelInboundHandlerAdapter {
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
         this.lifecycle = new WebSocketLifecycle(ctx, server, this::stop);
-        this.heartbeat = new Heartbeat(server.timer(), ctx.executor(), server.config().heartbeat().toNanos(),
+        this.heartbeat = new Heartbeat(server.wheel(ctx.executor()), server.config().heartbeat().toNanos(),
                 this::ping, () -> lifecycle.closeWith(CloseReason.HEARTBEAT_TIMEOUT, false));
         heartbeat.start();
         this.conversation = conversations.apply(this);
