@@ -3,13 +3,26 @@ package dev.halley.server.http;
 import dev.halley.core.HalleyException;
 import dev.halley.core.ReplyError;
 import dev.halley.server.ServerContext;
+import io.netty.buffer.CompositeByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.DefaultFullHttpRequest;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.DefaultHttpHeadersFactory;
 import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpExpectationFailedEvent;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.ReferenceCountUtil;
 import java.util.ArrayDeque;
 import java.util.Map;
 import org.slf4j.Logger;
@@ -21,31 +34,161 @@ import org.slf4j.LoggerFactory;
  * client always gets one ordered stream of responses. Checks the origin allow-list and answers
  * CORS preflights before any route runs. An exception in a route answers 500 and closes this
  * connection only.
+ *
+ * <p>It gathers each request whole first, as Netty's {@code HttpObjectAggregator} would in a
+ * handler of its own (a pipeline context more on every held connection): the head and its body
+ * chunks become one {@link FullHttpRequest}; {@code Expect: 100-continue} is answered with
+ * {@code 100 Continue}, any other expectation with {@code 417} (the body is then dropped). The
+ * guard before it has already bounded the body by the route's limit.
  */
 public final class RouterHandler extends ChannelInboundHandlerAdapter {
     private static final Logger log = LoggerFactory.getLogger(RouterHandler.class);
     /** Pipelined requests held while one is in progress. */
     static final int MAX_PIPELINED = 8;
+    /** Body chunks gathered before they are consolidated (HttpObjectAggregator's default). */
+    private static final int MAX_COMPONENTS = 1024;
     /** A route key ending in this suffix serves its base path and every path under it. */
     public static final String PREFIX_MARK = "/**";
 
+    private static final FullHttpResponse CONTINUE = expectationAnswer(HttpResponseStatus.CONTINUE);
+    private static final FullHttpResponse EXPECTATION_FAILED = expectationAnswer(HttpResponseStatus.EXPECTATION_FAILED);
+    private static final FullHttpResponse TOO_LARGE = expectationAnswer(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE);
+
     private final ServerContext server;
     private final Map<String, Route> routes;
+    /** The largest body gathered (the guard refuses larger ones first, by route). */
+    private final int maxBody;
+    /** The request being gathered, its body still coming; null between requests. */
+    private FullHttpRequest gathering;
+    /** A request head was seen and its body is dropped (its expectation was refused), or gathered. */
+    private boolean inRequest;
     /** Pipelined requests; made on the first one, as most connections never pipeline. */
     private ArrayDeque<FullHttpRequest> waiting;
     private HttpExchange current;
 
-    public RouterHandler(ServerContext server, Map<String, Route> routes) {
+    public RouterHandler(ServerContext server, Map<String, Route> routes, int maxBody) {
         this.server = server;
         this.routes = routes;
+        this.maxBody = maxBody;
+    }
+
+    private static FullHttpResponse expectationAnswer(HttpResponseStatus status) {
+        FullHttpResponse r = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, status, Unpooled.EMPTY_BUFFER);
+        r.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, 0);
+        return r;
     }
 
     @Override
-    public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        if (!(msg instanceof FullHttpRequest req)) {
+    public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
+        if (msg instanceof FullHttpRequest req) {
+            received(ctx, req);
+        } else if (msg instanceof HttpRequest head) {
+            start(ctx, head);
+        } else if (msg instanceof HttpContent chunk && inRequest) {
+            try {
+                gather(ctx, chunk);
+            } finally {
+                chunk.release();
+            }
+        } else {
             ctx.fireChannelRead(msg);
+        }
+    }
+
+    // ---- gathering a request ---------------------------------------------------------------
+
+    /** A request head: its expectation answered, its gathering begun (as HttpObjectAggregator does). */
+    private void start(ChannelHandlerContext ctx, HttpRequest head) {
+        inRequest = true;
+        if (gathering != null) {
+            gathering.release();
+            gathering = null;
+            throw new IllegalStateException("a request head while another request's body was coming");
+        }
+        FullHttpResponse answer = expectationAnswer(ctx, head);
+        if (answer != null) {
+            head.headers().remove(HttpHeaderNames.EXPECT);
+            ctx.writeAndFlush(answer.retainedDuplicate()).addListener(f -> {
+                if (!f.isSuccess()) {
+                    ctx.fireExceptionCaught(f.cause());
+                }
+            });
+            if (answer != CONTINUE) {
+                return; // the body is dropped; the client may send its next request
+            }
+        } else if (HttpUtil.getContentLength(head, -1L) > maxBody) {
+            // Unreachable past the guard (it refuses a body over its route's limit first); never gather one.
+            ReferenceCountUtil.release(head);
+            ctx.close();
             return;
         }
+        HttpUtil.setTransferEncodingChunked(head, false);
+        CompositeByteBuf body = ctx.alloc().compositeBuffer(MAX_COMPONENTS);
+        gathering = new DefaultFullHttpRequest(head.protocolVersion(), head.method(), head.uri(), body, head.headers(),
+                DefaultHttpHeadersFactory.trailersFactory().newHeaders());
+        ReferenceCountUtil.release(head);
+    }
+
+    /** The answer a request's {@code Expect} header calls for, or null (none, or none to answer). */
+    private FullHttpResponse expectationAnswer(ChannelHandlerContext ctx, HttpRequest head) {
+        if (isUnsupportedExpectation(head)) {
+            ctx.pipeline().fireUserEventTriggered(HttpExpectationFailedEvent.INSTANCE);
+            return EXPECTATION_FAILED;
+        }
+        if (HttpUtil.is100ContinueExpected(head)) {
+            if (HttpUtil.getContentLength(head, -1L) <= maxBody) {
+                return CONTINUE;
+            }
+            ctx.pipeline().fireUserEventTriggered(HttpExpectationFailedEvent.INSTANCE);
+            return TOO_LARGE;
+        }
+        return null;
+    }
+
+    /** An {@code Expect} other than {@code 100-continue} on HTTP/1.1 or later (as Netty's HttpUtil decides, package-private there). */
+    private static boolean isUnsupportedExpectation(HttpRequest head) {
+        if (head.protocolVersion().compareTo(HttpVersion.HTTP_1_1) < 0) {
+            return false;
+        }
+        String expect = head.headers().get(HttpHeaderNames.EXPECT);
+        return expect != null && !HttpHeaderValues.CONTINUE.toString().equalsIgnoreCase(expect);
+    }
+
+    /** A body chunk (released by the caller): added to the request, which goes to its route when it is the last. */
+    private void gather(ChannelHandlerContext ctx, HttpContent chunk) {
+        FullHttpRequest req = gathering;
+        boolean last = chunk instanceof LastHttpContent;
+        if (last) {
+            inRequest = false;
+        }
+        if (req == null) {
+            return; // dropped: its expectation was refused
+        }
+        if (chunk.content().isReadable()) {
+            ((CompositeByteBuf) req.content()).addComponent(true, chunk.content().retain());
+        }
+        if (last) {
+            req.trailingHeaders().set(((LastHttpContent) chunk).trailingHeaders());
+            if (!HttpUtil.isContentLengthSet(req)) {
+                req.headers().setInt(HttpHeaderNames.CONTENT_LENGTH, req.content().readableBytes());
+            }
+            gathering = null;
+            received(ctx, req);
+        }
+    }
+
+    private void releaseGathering() {
+        inRequest = false;
+        if (gathering != null) {
+            gathering.release();
+            gathering = null;
+        }
+    }
+
+    // ---- dispatching -------------------------------------------------------------------------
+
+    /** A whole request: to its route now, or after the answer in progress. */
+    private void received(ChannelHandlerContext ctx, FullHttpRequest req) {
         if (current != null) {
             if (waiting == null) {
                 waiting = new ArrayDeque<>(MAX_PIPELINED);
@@ -158,7 +301,20 @@ public final class RouterHandler extends ChannelInboundHandlerAdapter {
     }
 
     @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        // A request still gathering needs more reads even when auto-read is off (netty#6583).
+        if (gathering != null && !ctx.channel().config().isAutoRead()) {
+            ctx.read();
+        }
+        ctx.fireChannelReadComplete();
+    }
+
+    @Override
     public void channelInactive(ChannelHandlerContext ctx) {
+        if (inRequest) {
+            log.debug("{} closed while a request was coming", ctx.channel());
+        }
+        releaseGathering();
         HttpExchange ex = current;
         current = null;
         if (ex != null) {
@@ -171,6 +327,7 @@ public final class RouterHandler extends ChannelInboundHandlerAdapter {
     /** The connection left HTTP (WebSocket upgrade): requests pipelined behind the upgrade are void. */
     @Override
     public void handlerRemoved(ChannelHandlerContext ctx) {
+        releaseGathering();
         releaseWaiting();
     }
 

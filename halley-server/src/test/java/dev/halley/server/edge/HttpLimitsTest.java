@@ -223,6 +223,34 @@ class HttpLimitsTest {
         }
     }
 
+    @Test
+    void expectContinueIsAnsweredBeforeTheBodyIsSent() throws Exception {
+        String body = "{\"channel\":\"/expect/a\",\"data\":1}";
+        try (RawHttp raw = new RawHttp(server.port())) {
+            raw.send(Edge.head("POST", "/api/publish", "Expect: 100-continue", "Content-Length: " + body.length())
+                    .append("\r\n").toString());
+            RawHttp.Head interim = raw.readHead();
+            assertThat(interim.status()).isEqualTo(100);
+            raw.send(body);
+            RawHttp.Head head = raw.readHead();
+            assertThat(head.status()).isEqualTo(200);
+            assertThat(raw.readBody(head)).isEqualTo("{\"channel\":\"/expect/a\",\"offset\":1}");
+        }
+    }
+
+    @Test
+    void anUnknownExpectationIs417AndTheConnectionGoesOnWithoutTheBody() throws Exception {
+        try (RawHttp raw = new RawHttp(server.port())) {
+            // A client waits for the interim answer before the body; refused, it never sends it.
+            raw.send(Edge.head("POST", "/api/publish", "Expect: something-else", "Content-Length: 40").append("\r\n").toString());
+            RawHttp.Head refused = raw.readHead();
+            assertThat(refused.status()).isEqualTo(417);
+            assertThat(refused.header("content-length")).isEqualTo("0");
+            raw.get("/healthz");
+            assertThat(raw.readHead().status()).as("the connection goes on").isEqualTo(200);
+        }
+    }
+
     /** The bytes {@link RawHttp#get} would send. */
     private static String getRequest(String path, String... headers) {
         StringBuilder sb = new StringBuilder("GET ").append(path).append(" HTTP/1.1\r\nHost: 127.0.0.1\r\n");

@@ -5,13 +5,13 @@ import dev.halley.core.ReplyError;
 import dev.halley.server.ServerContext;
 import dev.halley.server.http.HttpExchange;
 import dev.halley.server.http.HttpPipeline;
-import dev.halley.server.http.RequestGuardHandler;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelPipeline;
+import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
@@ -19,31 +19,37 @@ import io.netty.handler.codec.http.websocketx.Utf8FrameValidator;
 import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
 import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
 import io.netty.handler.codec.http.websocketx.WebSocketHandshakeException;
-import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker;
-import io.netty.handler.codec.http.websocketx.WebSocketServerHandshakerFactory;
+import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker07;
+import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker08;
+import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker13;
 import java.util.function.Function;
 
 /**
  * The WebSocket upgrade of one HTTP exchange, shared by every door that speaks WebSocket (the
- * native {@code /ws}, SockJS). The door checks the request in its own protocol's terms (method,
- * headers, origin, version) and then calls {@link #upgrade}.
+ * native {@code /ws}, SockJS, Bayeux). The door checks the request in its own protocol's terms
+ * (method, headers, origin, version) and then calls {@link #upgrade}.
  *
- * <p>The pipeline is rewired in the same event-loop turn as the request, so no frame can meet an
- * HTTP handler: the guard and its first-byte watch step aside ({@link RequestGuardHandler.UpgradedEvent}),
- * the HTTP aggregator and router go, Netty's handshaker puts the frame codec in front of the HTTP
- * codec (and removes that once the 101 is written), and behind them come UTF-8 validation, frame
- * aggregation up to {@code max-ws-message} and the door's handler. Protocol violations are
- * reported to the handler as exceptions (not closed by Netty on the spot), so that it closes
- * with its own reason and lets the client read the close frame. No extensions
+ * <p>The handshake's answer is Netty's (versions 13, 8 and 7), written through the connection's
+ * HTTP codec; then the pipeline is rewired in the same event-loop turn, so no frame can meet an
+ * HTTP handler: the router goes, the frame codec goes in front, UTF-8 validation, frame
+ * aggregation up to {@code max-ws-message} and the door's handler go behind, and the HTTP codec
+ * (with its request guard and deadlines) leaves last, so that bytes it still held (a client that
+ * did not wait for the 101) reach the door's handler, which closes with 1002. Protocol
+ * violations are reported to the handler as exceptions (not closed by Netty on the spot), so that
+ * it closes with its own reason and lets the client read the close frame. No extensions
  * (permessage-deflate is off), no subprotocols.
  */
 public final class WebSocketUpgrade {
+    static final String ENCODER = "ws-encoder";
+    static final String DECODER = "ws-decoder";
     static final String UTF8 = "ws-utf8";
     static final String AGGREGATOR = "ws-aggregator";
     static final String HANDLER = "ws-handler";
 
     private final ServerContext server;
-    private final WebSocketServerHandshakerFactory handshakers;
+    private final Handshake v13;
+    private final Handshake v08;
+    private final Handshake v07;
 
     public WebSocketUpgrade(ServerContext server) {
         this.server = server;
@@ -53,7 +59,9 @@ public final class WebSocketUpgrade {
                 .closeOnProtocolViolation(false)
                 .withUTF8Validator(false) // only read by Netty's protocol handler; we add our own validator
                 .build();
-        this.handshakers = new WebSocketServerHandshakerFactory(null, null, decoder);
+        this.v13 = new V13(decoder);
+        this.v08 = new V08(decoder);
+        this.v07 = new V07(decoder);
     }
 
     /** {@code Upgrade: websocket} and a {@code Connection} header with the {@code upgrade} token. */
@@ -69,38 +77,132 @@ public final class WebSocketUpgrade {
     /**
      * Answers the handshake with 101 and hands the connection to the handler {@code handlers} makes
      * from the request (which it may read only during the call), once the handshake is valid. The
-     * caller has checked the version: without one Netty would pick the obsolete hixie-76 handshake.
+     * caller has checked the version.
      *
-     * @return the write of the 101: once it is done, frames can be written
+     * @return completes once the 101 is written and the pipeline speaks WebSocket: then frames can be written
      * @throws HalleyException {@link ReplyError#BAD_REQUEST} when the handshake is not valid
      *         (nothing was written, the exchange is still HTTP)
      */
     public ChannelFuture upgrade(HttpExchange ex, Function<HttpExchange, ChannelHandler> handlers) {
         FullHttpRequest req = ex.request();
-        WebSocketServerHandshaker handshaker = handshakers.newHandshaker(req);
-        if (handshaker == null) {
+        Handshake handshake = handshake(req.headers().get(HttpHeaderNames.SEC_WEBSOCKET_VERSION));
+        if (handshake == null) {
             throw new HalleyException(ReplyError.BAD_REQUEST, "Unsupported WebSocket version.");
         }
-        Channel ch = ex.ctx().channel();
-        ChannelFuture handshake;
+        FullHttpResponse answer;
         try {
-            // Validates the request before touching the pipeline, then writes the 101.
-            handshake = handshaker.handshake(ch, req);
+            answer = handshake.answer(req);
         } catch (WebSocketHandshakeException e) {
             throw new HalleyException(ReplyError.BAD_REQUEST, "Not a valid WebSocket handshake.");
         }
         ChannelHandler handler = handlers.apply(ex);
-        ChannelPipeline p = ch.pipeline();
-        p.fireUserEventTriggered(RequestGuardHandler.UpgradedEvent.INSTANCE);
-        if (p.get(HttpPipeline.AGGREGATOR) != null) {
-            p.remove(HttpPipeline.AGGREGATOR);
-        }
-        p.remove(HttpPipeline.ROUTER);
+        Channel ch = ex.ctx().channel();
+        // Encoded by the HTTP codec now, on this loop, before it leaves the pipeline.
+        ChannelFuture written = ex.ctx().writeAndFlush(answer);
         ex.detach();
+        ChannelPipeline p = ch.pipeline();
+        p.remove(HttpPipeline.ROUTER);
+        p.addFirst(ENCODER, handshake.encoder());
+        p.addAfter(ENCODER, DECODER, handshake.decoder());
         p.addLast(UTF8, new Utf8FrameValidator(false));
         p.addLast(AGGREGATOR, new WebSocketFrameAggregator(server.config().maxWsMessage()));
         p.addLast(HANDLER, handler);
-        handshake.addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
-        return handshake;
+        p.remove(HttpPipeline.HTTP);
+        ChannelPromise upgraded = ch.newPromise();
+        written.addListener(f -> {
+            if (f.isSuccess()) {
+                upgraded.trySuccess();
+            } else {
+                upgraded.tryFailure(f.cause());
+                ch.close();
+            }
+        });
+        return upgraded;
+    }
+
+    /** Netty's handshake for a {@code Sec-WebSocket-Version}, or null for another version. */
+    private Handshake handshake(String version) {
+        if (version == null) {
+            return null;
+        }
+        return switch (version) {
+            case "13" -> v13;
+            case "8" -> v08;
+            case "7" -> v07;
+            default -> null;
+        };
+    }
+
+    /** One version's handshake answer and frame codec (Netty's, reached through a subclass). */
+    private interface Handshake {
+        /** The 101 for {@code req}; throws {@link WebSocketHandshakeException} when it is not a valid handshake. */
+        FullHttpResponse answer(FullHttpRequest req);
+
+        ChannelHandler decoder();
+
+        ChannelHandler encoder();
+    }
+
+    private static final class V13 extends WebSocketServerHandshaker13 implements Handshake {
+        V13(WebSocketDecoderConfig config) {
+            super(null, null, config);
+        }
+
+        @Override
+        public FullHttpResponse answer(FullHttpRequest req) {
+            return newHandshakeResponse(req, null);
+        }
+
+        @Override
+        public ChannelHandler decoder() {
+            return newWebsocketDecoder();
+        }
+
+        @Override
+        public ChannelHandler encoder() {
+            return newWebSocketEncoder();
+        }
+    }
+
+    private static final class V08 extends WebSocketServerHandshaker08 implements Handshake {
+        V08(WebSocketDecoderConfig config) {
+            super(null, null, config);
+        }
+
+        @Override
+        public FullHttpResponse answer(FullHttpRequest req) {
+            return newHandshakeResponse(req, null);
+        }
+
+        @Override
+        public ChannelHandler decoder() {
+            return newWebsocketDecoder();
+        }
+
+        @Override
+        public ChannelHandler encoder() {
+            return newWebSocketEncoder();
+        }
+    }
+
+    private static final class V07 extends WebSocketServerHandshaker07 implements Handshake {
+        V07(WebSocketDecoderConfig config) {
+            super(null, null, config);
+        }
+
+        @Override
+        public FullHttpResponse answer(FullHttpRequest req) {
+            return newHandshakeResponse(req, null);
+        }
+
+        @Override
+        public ChannelHandler decoder() {
+            return newWebsocketDecoder();
+        }
+
+        @Override
+        public ChannelHandler encoder() {
+            return newWebSocketEncoder();
+        }
     }
 }

@@ -2,15 +2,12 @@ package dev.halley.server.http;
 
 import dev.halley.core.ReplyError;
 import dev.halley.server.Deadline;
-import dev.halley.server.HalleyConfig;
 import dev.halley.server.Metrics;
 import dev.halley.server.ServerContext;
-import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
-import io.netty.channel.ChannelDuplexHandler;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.channel.ChannelPromise;
 import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.codec.http.ContentLengthNotAllowedException;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
@@ -20,9 +17,7 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpRequest;
-import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.handler.codec.http.HttpStatusClass;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
@@ -34,8 +29,8 @@ import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The edge of every HTTP connection, between the codec and the aggregator. It refuses, with a
- * JSON error and {@code Connection: close}:
+ * The edge rules of every HTTP connection, applied by {@link HttpCodecHandler} between decoding
+ * and the router. It refuses, with a JSON error and {@code Connection: close}:
  * <ul>
  *   <li>request lines over the limit (414), header blocks over the limit (431), undecodable requests (400);</li>
  *   <li>requests with both {@code Content-Length} and {@code Transfer-Encoding}, or
@@ -48,14 +43,18 @@ import java.util.concurrent.TimeUnit;
  * half-closes and closes after {@link #LINGER_MILLIS} or when the client does, so that the client
  * reads the answer rather than a connection reset (RFC 9112 §9.6).
  *
- * <p>Deadlines run on the event loop's {@link dev.halley.server.DeadlineWheel}: headers within {@code header-timeout} of the first byte
- * (or of connect), the body within {@code body-timeout} of the headers, and {@code idle-timeout}
- * between keep-alive requests. None runs while a response is being held or streamed, unless
- * the client starts another request meanwhile. Expiry closes the connection and is counted.
- * Known gap: bytes of a next request that arrive in the same read as the end of the previous
- * one are under the idle deadline, not the header deadline (the codec does not say it holds them).
+ * <p>Deadlines, on the event loop's {@link dev.halley.server.DeadlineWheel} (the guard is its
+ * own entry there): headers within {@code header-timeout} of the first byte (or of connect), the
+ * body within {@code body-timeout} of the headers, and {@code idle-timeout} between keep-alive
+ * requests. None runs while a response is being held or streamed, unless the client starts
+ * another request meanwhile. Expiry closes the connection and is counted. A connection that
+ * leaves HTTP (WebSocket) leaves with its codec handler, and the guard with it. Known gap: bytes
+ * of a next request that arrive in the same read as the end of the previous one are under the
+ * idle deadline, not the header deadline.
+ *
+ * <p>Event loop only.
  */
-public final class RequestGuardHandler extends ChannelDuplexHandler {
+final class RequestGuard extends Deadline implements ChannelFutureListener {
     /** How long a refused connection may stay half-closed, dropping input, before it is closed. */
     static final long LINGER_MILLIS = 2000;
 
@@ -75,95 +74,84 @@ public final class RequestGuardHandler extends ChannelDuplexHandler {
     }
 
     private final ServerContext server;
-    private final HalleyConfig config;
-    private final ChannelInboundHandlerAdapter firstByteWatcher = new FirstByteWatcher();
+    private final HttpCodecHandler codec;
     private ChannelHandlerContext ctx;
-    /** On the loop's wheel while any deadline runs; it may expire before the armed deadline is due. */
-    private final Expiry deadline = new Expiry();
-    /** The deadline that runs, or null. */
+    /** The deadline that runs, or null; the wheel entry may expire before it is due, and re-arms. */
     private Phase armed;
     private long dueNanos;
     /** Bytes of a request whose head and body are not complete yet have arrived. */
     private boolean inRequest;
-    /** Requests passed on whose response is not completely written yet. */
-    private int outstanding;
     /** After a refusal everything read is dropped. */
     private boolean refused;
+    /** The connection left HTTP or closed: no deadline may be armed any more. */
+    private boolean gone;
+    /** Requests passed on whose response is not completely written yet. */
+    private int outstanding;
     /** A refusal waiting for the answers to earlier pipelined requests; released if the connection closes first. */
     private FullHttpResponse pendingRefusal;
     private String origin;
-    /** The connection left HTTP: no deadline may be armed any more (a 101 write listener may still run). */
-    private boolean upgraded;
-    private long bodyLimit;
+    private int bodyLimit;
     private long bodySeen;
 
-    public RequestGuardHandler(ServerContext server) {
+    RequestGuard(ServerContext server, HttpCodecHandler codec) {
         this.server = server;
-        this.config = server.config();
+        this.codec = codec;
     }
 
-    /** Goes before the HTTP codec: notices the first raw byte of a request to start the header deadline. */
-    public ChannelInboundHandlerAdapter firstByteWatcher() {
-        return firstByteWatcher;
-    }
-
-    private final class FirstByteWatcher extends ChannelInboundHandlerAdapter {
-        @Override
-        public void channelRead(ChannelHandlerContext c, Object msg) {
-            if (!inRequest && !refused && msg instanceof ByteBuf b && b.isReadable()) {
-                inRequest = true;
-                arm(Phase.HEADERS, config.headerTimeout());
-            }
-            c.fireChannelRead(msg);
-        }
-    }
-
-    @Override
-    public void handlerAdded(ChannelHandlerContext ctx) {
+    void added(ChannelHandlerContext ctx) {
         this.ctx = ctx;
     }
 
-    @Override
-    public void channelActive(ChannelHandlerContext ctx) {
+    /** The connection is up: counted, and the header deadline runs from now. */
+    void active() {
         Metrics metrics = server.metrics();
         metrics.connectionOpened();
-        // On the close future, not channelInactive: the guard leaves the pipeline on upgrade.
+        // On the close future, not channelInactive: the codec handler leaves the pipeline on upgrade.
         ctx.channel().closeFuture().addListener(f -> metrics.connectionClosed());
-        arm(Phase.HEADERS, config.headerTimeout());
-        ctx.fireChannelActive();
+        arm(Phase.HEADERS, server.config().headerTimeout());
     }
 
-    @Override
-    public void channelInactive(ChannelHandlerContext ctx) {
-        disarm();
-        cancelTimer();
-        if (pendingRefusal != null) {
-            pendingRefusal.release();
-            pendingRefusal = null;
+    /** Whether input is dropped (after a refusal). */
+    boolean dropping() {
+        return refused;
+    }
+
+    /** Whether the last request is complete and nothing of another one has come (and nothing was refused). */
+    boolean betweenRequests() {
+        return !inRequest && !refused;
+    }
+
+    /** Raw bytes arrived: the first of a request starts the header deadline. */
+    void bytes(boolean readable) {
+        if (!inRequest && !refused && readable) {
+            inRequest = true;
+            arm(Phase.HEADERS, server.config().headerTimeout());
         }
-        ctx.fireChannelInactive();
     }
 
-    @Override
-    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+    /**
+     * One decoded object on its way to the router: whether it goes on. When it does not, it was
+     * released here (and perhaps refused, with an answer).
+     */
+    boolean accept(Object msg) {
         if (refused) {
             ReferenceCountUtil.release(msg);
-            return;
+            return false;
         }
         if (msg instanceof HttpObject o && o.decoderResult().isFailure()) {
             ReferenceCountUtil.release(msg);
             refuse(undecodable(o), null);
-            return;
+            return false;
         }
         if (msg instanceof HttpRequest req) {
             Refusal r = checkHead(req);
             if (r != null) {
                 ReferenceCountUtil.release(msg);
                 refuse(r, origin);
-                return;
+                return false;
             }
             if (!(msg instanceof LastHttpContent)) {
-                arm(Phase.BODY, config.bodyTimeout());
+                arm(Phase.BODY, server.config().bodyTimeout());
             }
         }
         if (msg instanceof HttpContent content) {
@@ -171,13 +159,13 @@ public final class RequestGuardHandler extends ChannelDuplexHandler {
             if (bodySeen > bodyLimit) {
                 ReferenceCountUtil.release(msg);
                 refuse(tooLarge(), origin);
-                return;
+                return false;
             }
             if (msg instanceof LastHttpContent) {
                 requestComplete();
             }
         }
-        ctx.fireChannelRead(msg);
+        return true;
     }
 
     private static Refusal undecodable(HttpObject o) {
@@ -201,7 +189,7 @@ public final class RequestGuardHandler extends ChannelDuplexHandler {
     private Refusal checkHead(HttpRequest req) {
         inRequest = true;
         origin = req.headers().get(HttpHeaderNames.ORIGIN);
-        bodyLimit = req.uri().startsWith("/api/") ? config.maxPublishBody() : config.maxClientBody();
+        bodyLimit = req.uri().startsWith("/api/") ? server.config().maxPublishBody() : server.config().maxClientBody();
         bodySeen = 0;
         // The codec refuses these already (RFC 9112 mode); kept so the guard does not depend on it.
         if (req.headers().contains(HttpHeaderNames.CONTENT_LENGTH) && req.headers().contains(HttpHeaderNames.TRANSFER_ENCODING)) {
@@ -258,7 +246,7 @@ public final class RequestGuardHandler extends ChannelDuplexHandler {
     }
 
     private void sendRefusal(FullHttpResponse res) {
-        ctx.writeAndFlush(res).addListener(f -> linger());
+        codec.writeOwn(ctx, res).addListener(f -> linger());
     }
 
     /** Half-closes so the client reads the answer and EOF rather than a reset; closes for good later. */
@@ -274,21 +262,9 @@ public final class RequestGuardHandler extends ChannelDuplexHandler {
         }
     }
 
+    /** The complete answer to a request has been written (this is the listener of its last write). */
     @Override
-    public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
-        if (msg instanceof LastHttpContent && !isInformational(msg)) {
-            ctx.write(msg, promise.unvoid()).addListener(f -> responseWritten());
-            return;
-        }
-        ctx.write(msg, promise);
-    }
-
-    /** A 100 Continue (from the aggregator) or a 101 is not the answer to a request. */
-    private static boolean isInformational(Object msg) {
-        return msg instanceof HttpResponse r && r.status().codeClass() == HttpStatusClass.INFORMATIONAL;
-    }
-
-    private void responseWritten() {
+    public void operationComplete(ChannelFuture f) {
         if (outstanding > 0) {
             outstanding--;
         }
@@ -300,73 +276,54 @@ public final class RequestGuardHandler extends ChannelDuplexHandler {
             pendingRefusal = null;
             sendRefusal(res);
         } else if (!inRequest && !refused && ctx.channel().isActive()) {
-            arm(Phase.IDLE, config.idleTimeout());
+            arm(Phase.IDLE, server.config().idleTimeout());
         }
     }
 
-    @Override
-    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-        if (evt instanceof UpgradedEvent) {
-            upgraded = true;
-            disarm();
-            cancelTimer();
-            ctx.pipeline().remove(firstByteWatcher);
-            ctx.pipeline().remove(this);
-            return;
-        }
-        ctx.fireUserEventTriggered(evt);
-    }
-
-    /**
-     * Fired once a connection leaves HTTP (WebSocket): the guard and its first-byte watcher step
-     * aside, so no HTTP deadline closes the upgraded connection. Fire it from the head,
-     * {@code channel.pipeline().fireUserEventTriggered(UpgradedEvent.INSTANCE)}: the guard sits
-     * before the router.
-     */
-    public static final class UpgradedEvent {
-        public static final UpgradedEvent INSTANCE = new UpgradedEvent();
-
-        private UpgradedEvent() {
+    /** The connection closed, or left HTTP (its codec handler was removed): nothing runs any more. */
+    void gone() {
+        gone = true;
+        disarm();
+        cancel();
+        if (pendingRefusal != null) {
+            pendingRefusal.release();
+            pendingRefusal = null;
         }
     }
 
     /**
      * Arms {@code phase}'s deadline. Cheap by design, since it runs on every request: it only
-     * records the phase and its due time. One wheel timeout per connection is pending at most;
-     * when it fires early (the deadline moved later meanwhile) it re-arms for the rest, so a busy
+     * records the phase and its due time. The guard is on the wheel at most once; when it
+     * expires early (the deadline moved later meanwhile) it re-arms for the rest, so a busy
      * keep-alive connection costs a wheel operation per deadline period, not two per request.
      */
     private void arm(Phase phase, Duration after) {
         long millis = after.toMillis();
-        if (millis <= 0 || upgraded) {
+        if (millis <= 0 || gone) {
             armed = null;
             return;
         }
         armed = phase;
         dueNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
-        if (!deadline.pending() || deadline.due() - dueNanos > 0) {
-            deadline.arm(TimeUnit.MILLISECONDS.toNanos(millis));
+        if (!isScheduled() || dueNanos() - dueNanos > 0) {
+            schedule(server.wheel(ctx.executor()), TimeUnit.MILLISECONDS.toNanos(millis));
         }
     }
 
-    /** No deadline runs; a pending expiry is left to come and find nothing to do. */
+    /** No deadline runs; the wheel entry, if any, is left to expire and find nothing to do. */
     private void disarm() {
         armed = null;
     }
 
-    /** The connection is gone or left HTTP: take the expiry off the wheel too. */
-    private void cancelTimer() {
-        deadline.disarm();
-    }
-
-    private void fired() {
+    @Override
+    protected void expired() {
         Phase phase = armed;
         if (phase == null || !ctx.channel().isActive()) {
             return;
         }
         long remainingNanos = dueNanos - System.nanoTime();
         if (remainingNanos > 0) {
-            deadline.arm(remainingNanos);
+            schedule(server.wheel(ctx.executor()), remainingNanos);
             return;
         }
         armed = null;
@@ -376,33 +333,9 @@ public final class RequestGuardHandler extends ChannelDuplexHandler {
         ctx.close();
     }
 
-    /** The guard's one entry on the wheel; it checks the armed deadline when it expires. */
-    private final class Expiry extends Deadline {
-        void arm(long delayNanos) {
-            schedule(server.wheel(ctx.executor()), delayNanos);
-        }
-
-        boolean pending() {
-            return isScheduled();
-        }
-
-        long due() {
-            return dueNanos();
-        }
-
-        void disarm() {
-            cancel();
-        }
-
-        @Override
-        protected void expired() {
-            fired();
-        }
-    }
-
     @Override
     public String toString() {
-        return "RequestGuardHandler[inRequest=" + inRequest + ", outstanding=" + outstanding + ", refused=" + refused
-                + ", bodySeen=" + bodySeen + "/" + bodyLimit + "]";
+        return "RequestGuard[inRequest=" + inRequest + ", outstanding=" + outstanding + ", refused=" + refused
+                + ", bodySeen=" + bodySeen + "/" + bodyLimit + (armed != null ? ", armed " + armed : "") + "]";
     }
 }

@@ -9,8 +9,10 @@ import dev.halley.server.ConfigKey;
 import dev.halley.server.HalleyConfig;
 import dev.halley.server.Metrics;
 import dev.halley.server.ServerContext;
+import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.handler.codec.http.HttpRequest;
 import io.netty.util.HashedWheelTimer;
 import io.netty.util.ReferenceCountUtil;
 import java.nio.charset.StandardCharsets;
@@ -22,15 +24,16 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * After a WebSocket upgrade the guard and its first-byte watcher leave the pipeline, so no HTTP
- * deadline closes the upgraded connection, and the connection is still counted when it closes.
+ * After a WebSocket upgrade the HTTP codec, and the request guard in it, leave the pipeline, so no
+ * HTTP deadline closes the upgraded connection, the connection is still counted when it closes,
+ * and bytes the decoder still held go on to the handlers behind it.
  */
 @Timeout(30)
-class RequestGuardUpgradeTest {
+class HttpCodecHandlerUpgradeTest {
     private HashedWheelTimer timer;
     private Hub hub;
     private ServerContext server;
-    private RequestGuardHandler guard;
+    private HttpCodecHandler codec;
     private EmbeddedChannel ch;
 
     @BeforeEach
@@ -40,8 +43,8 @@ class RequestGuardUpgradeTest {
         hub = new Hub(new InMemoryBroker(config.historyLimits()));
         server = new ServerContext(config, hub, new Metrics(), timer, new Json(config.maxJsonDepth()),
                 new Cors(config.corsOrigins()), () -> false);
-        guard = new RequestGuardHandler(server);
-        ch = new EmbeddedChannel(guard.firstByteWatcher(), guard);
+        codec = new HttpCodecHandler(server, new HttpCodecHandler.Decoders(HttpPipeline.decoderConfig(server)));
+        ch = new EmbeddedChannel(codec);
     }
 
     @AfterEach
@@ -54,7 +57,7 @@ class RequestGuardUpgradeTest {
     @Test
     void withoutAnUpgradeTheHeaderDeadlineCloses() {
         ch.writeInbound(Unpooled.copiedBuffer("GET /x", StandardCharsets.US_ASCII));
-        ReferenceCountUtil.release(ch.readInbound());
+        assertThat((Object) ch.readInbound()).as("half a request line is not a request").isNull();
         await().pollInSameThread().atMost(Duration.ofSeconds(5)).until(() -> {
             ch.runPendingTasks();
             return !ch.isOpen();
@@ -65,9 +68,7 @@ class RequestGuardUpgradeTest {
 
     @Test
     void afterAnUpgradeNoHttpDeadlineRuns() {
-        ch.pipeline().fireUserEventTriggered(RequestGuardHandler.UpgradedEvent.INSTANCE);
-        assertThat(ch.pipeline().context(guard)).isNull();
-        assertThat(ch.pipeline().context(guard.firstByteWatcher())).isNull();
+        ch.pipeline().remove(codec);
 
         ch.writeInbound(Unpooled.copiedBuffer(new byte[] {(byte) 0x81, 0x02, 'h', 'i'}));
         ReferenceCountUtil.release(ch.readInbound());
@@ -78,5 +79,23 @@ class RequestGuardUpgradeTest {
         assertThat(server.metrics().openConnections()).isEqualTo(1);
         ch.close();
         assertThat(server.metrics().openConnections()).as("counted on the close future").isZero();
+    }
+
+    @Test
+    void bytesTheDecoderHeldGoOnWhenItLeaves() {
+        // A request and, in the same read, the start of a next one (or of frames sent before the 101).
+        ch.writeInbound(Unpooled.copiedBuffer("GET /ws HTTP/1.1\r\nHost: a\r\n\r\nGET /n", StandardCharsets.US_ASCII));
+        Object head = ch.readInbound();
+        assertThat(head).isInstanceOf(HttpRequest.class);
+        ReferenceCountUtil.release(head);
+        ReferenceCountUtil.release(ch.readInbound()); // its (empty) last content
+
+        ch.pipeline().remove(codec);
+        ByteBuf held = ch.readInbound();
+        try {
+            assertThat(held.toString(StandardCharsets.US_ASCII)).isEqualTo("GET /n");
+        } finally {
+            held.release();
+        }
     }
 }
