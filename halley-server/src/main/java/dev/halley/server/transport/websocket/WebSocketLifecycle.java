@@ -2,12 +2,16 @@ package dev.halley.server.transport.websocket;
 
 import dev.halley.core.CloseReason;
 import dev.halley.server.ServerContext;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.CompositeByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
-import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.TooLongFrameException;
+import io.netty.handler.codec.http.websocketx.BinaryWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.ContinuationWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException;
 import io.netty.handler.codec.http.websocketx.PingWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.PongWebSocketFrame;
@@ -35,11 +39,18 @@ import org.slf4j.LoggerFactory;
  * reading), as soon as the frame is written, or at once when the socket is unwritable. Either way
  * it is closed within {@link #CLOSE_TIMEOUT_MILLIS}. Each server-initiated close is counted in
  * metrics by reason.
+ *
+ * <p>It also makes messages of frames ({@link #read}): a message sent in fragments is gathered up
+ * to {@code max-ws-message} (over it: 1009), and text is checked to be UTF-8 fragment by fragment
+ * (not: 1007), as Netty's frame aggregator and UTF-8 validator did in two pipeline handlers of
+ * their own. A message in one frame, the common case, is not copied.
  */
 public final class WebSocketLifecycle {
     private static final Logger log = LoggerFactory.getLogger(WebSocketLifecycle.class);
     /** How long a closing handshake may take before the connection is closed regardless. */
     static final long CLOSE_TIMEOUT_MILLIS = 2000;
+    /** Fragments gathered in one buffer before they are consolidated (as Netty's aggregator). */
+    private static final int MAX_COMPONENTS = 1024;
 
     private final ChannelHandlerContext ctx;
     private final ServerContext server;
@@ -47,6 +58,12 @@ public final class WebSocketLifecycle {
     private CloseReason closing;
     private Timeout closeTimeout;
     private Timeout unwritable;
+    /** The fragments of a message so far; null between messages. */
+    private CompositeByteBuf message;
+    /** The message being read is text (else binary). */
+    private boolean text;
+    /** Where the UTF-8 check of the text being read stands ({@link Utf8Scanner}). */
+    private int utf8;
 
     /**
      * @param onClosing stops the handler's deliveries and timers; called once, when closing starts
@@ -112,11 +129,11 @@ public final class WebSocketLifecycle {
     }
 
     /**
-     * One inbound object, released here: text frames go to {@code onText} (their bytes), pings are
-     * answered through {@code write}, a close frame starts the client's closing, a binary frame
-     * closes 1003 (these doors speak JSON text) and bytes the HTTP codec still held (a client that
-     * did not wait for the 101) close 1002. While closing, only the client's close frame matters.
-     * Every frame counts as hearing from the client for {@code heartbeat}.
+     * One inbound object, released here: text messages go to {@code onText} (their bytes, once
+     * whole), pings are answered through {@code write}, a close frame starts the client's closing,
+     * a binary message closes 1003 (these doors speak JSON text) and bytes the HTTP codec still
+     * held (a client that did not wait for the 101) close 1002. While closing, only the client's
+     * close frame matters. Every frame counts as hearing from the client for {@code heartbeat}.
      */
     public void read(Object msg, Heartbeat heartbeat, Consumer<byte[]> onText, Consumer<WebSocketFrame> write) {
         try {
@@ -136,14 +153,72 @@ public final class WebSocketLifecycle {
     }
 
     private void onFrame(WebSocketFrame frame, Consumer<byte[]> onText, Consumer<WebSocketFrame> write) {
-        if (frame instanceof TextWebSocketFrame) {
-            onText.accept(ByteBufUtil.getBytes(frame.content()));
+        if (frame instanceof TextWebSocketFrame || frame instanceof BinaryWebSocketFrame || frame instanceof ContinuationWebSocketFrame) {
+            onData(frame, onText);
         } else if (frame instanceof PingWebSocketFrame) {
             write.accept(new PongWebSocketFrame(frame.content().retain()));
         } else if (frame instanceof CloseWebSocketFrame close) {
             closedByClient(close);
         } else if (!(frame instanceof PongWebSocketFrame)) {
             closeWith(CloseReason.UNSUPPORTED_DATA, true);
+        }
+    }
+
+    /**
+     * A data frame: a whole message, or a fragment of one (the frame decoder has checked that
+     * fragments come in order, RFC 6455 section 5.4). Text is checked as it comes; the message goes
+     * on once its last fragment is in.
+     */
+    private void onData(WebSocketFrame frame, Consumer<byte[]> onText) {
+        boolean first = !(frame instanceof ContinuationWebSocketFrame);
+        if (first) {
+            text = frame instanceof TextWebSocketFrame;
+            utf8 = Utf8Scanner.COMPLETE;
+        }
+        if (text) {
+            utf8 = Utf8Scanner.scan(utf8, frame.content());
+            if (utf8 == Utf8Scanner.INVALID || frame.isFinalFragment() && utf8 != Utf8Scanner.COMPLETE) {
+                dropMessage();
+                closeWith(CloseReason.BAD_DATA, true);
+                return;
+            }
+        }
+        if (first && frame.isFinalFragment()) {
+            whole(frame.content(), onText);
+            return;
+        }
+        if (!first && message.readableBytes() > server.config().maxWsMessage() - frame.content().readableBytes()) {
+            dropMessage();
+            closeWith(CloseReason.TOO_LARGE, true);
+            return;
+        }
+        if (first) {
+            message = ctx.alloc().compositeBuffer(MAX_COMPONENTS);
+        }
+        message.addComponent(true, frame.content().retain());
+        if (frame.isFinalFragment()) {
+            CompositeByteBuf m = message;
+            message = null;
+            try {
+                whole(m, onText);
+            } finally {
+                m.release();
+            }
+        }
+    }
+
+    private void whole(ByteBuf content, Consumer<byte[]> onText) {
+        if (text) {
+            onText.accept(ByteBufUtil.getBytes(content));
+        } else {
+            closeWith(CloseReason.UNSUPPORTED_DATA, true);
+        }
+    }
+
+    private void dropMessage() {
+        if (message != null) {
+            message.release();
+            message = null;
         }
     }
 
@@ -166,7 +241,7 @@ public final class WebSocketLifecycle {
                 default -> CloseReason.PROTOCOL_ERROR;
             }, true);
         } else if (cause instanceof TooLongFrameException) {
-            closeWith(CloseReason.TOO_LARGE, true); // a fragmented message over max-ws-message
+            closeWith(CloseReason.TOO_LARGE, true); // a codec's own length bound
         } else {
             log.warn("WebSocket connection {} failed: {}", ctx.channel(), cause.toString(), cause);
             closeWith(CloseReason.INTERNAL, true);
@@ -209,6 +284,7 @@ public final class WebSocketLifecycle {
 
     /** The connection is gone or the handler removed: no timer of ours may outlive it. */
     public void release() {
+        dropMessage();
         cancel(unwritable);
         unwritable = null;
         cancel(closeTimeout);
@@ -216,6 +292,7 @@ public final class WebSocketLifecycle {
     }
 
     private void stop() {
+        dropMessage();
         cancel(unwritable);
         unwritable = null;
         onClosing.run();

@@ -15,9 +15,7 @@ import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
-import io.netty.handler.codec.http.websocketx.Utf8FrameValidator;
 import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
-import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
 import io.netty.handler.codec.http.websocketx.WebSocketHandshakeException;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker07;
 import io.netty.handler.codec.http.websocketx.WebSocketServerHandshaker08;
@@ -31,33 +29,30 @@ import java.util.function.Function;
  *
  * <p>The handshake's answer is Netty's (versions 13, 8 and 7), written through the connection's
  * HTTP codec; then the pipeline is rewired in the same event-loop turn, so no frame can meet an
- * HTTP handler: the router goes, the frame codec goes in front, UTF-8 validation, frame
- * aggregation up to {@code max-ws-message} and the door's handler go behind, and the HTTP codec
- * (with its request guard and deadlines) leaves last, so that bytes it still held (a client that
- * did not wait for the 101) reach the door's handler, which closes with 1002. Protocol
+ * HTTP handler: the router goes, the frame codec ({@link WebSocketCodecHandler}) goes in front,
+ * the door's handler behind, and the HTTP codec (with its request guard and deadlines) leaves
+ * last, so that bytes it still held (a client that did not wait for the 101) reach the door's
+ * handler, which closes with 1002. Two handlers in all: fragments are gathered up to
+ * {@code max-ws-message} and text checked as UTF-8 by {@link WebSocketLifecycle}. Protocol
  * violations are reported to the handler as exceptions (not closed by Netty on the spot), so that
  * it closes with its own reason and lets the client read the close frame. No extensions
  * (permessage-deflate is off), no subprotocols.
  */
 public final class WebSocketUpgrade {
-    static final String ENCODER = "ws-encoder";
-    static final String DECODER = "ws-decoder";
-    static final String UTF8 = "ws-utf8";
-    static final String AGGREGATOR = "ws-aggregator";
+    static final String CODEC = "ws-codec";
     static final String HANDLER = "ws-handler";
 
-    private final ServerContext server;
+    private final WebSocketDecoderConfig decoder;
     private final Handshake v13;
     private final Handshake v08;
     private final Handshake v07;
 
     public WebSocketUpgrade(ServerContext server) {
-        this.server = server;
-        WebSocketDecoderConfig decoder = WebSocketDecoderConfig.newBuilder()
+        this.decoder = WebSocketDecoderConfig.newBuilder()
                 .maxFramePayloadLength(server.config().maxWsMessage())
                 .allowExtensions(false)
                 .closeOnProtocolViolation(false)
-                .withUTF8Validator(false) // only read by Netty's protocol handler; we add our own validator
+                .withUTF8Validator(false) // only read by Netty's protocol handler; WebSocketLifecycle checks text
                 .build();
         this.v13 = new V13(decoder);
         this.v08 = new V08(decoder);
@@ -102,10 +97,7 @@ public final class WebSocketUpgrade {
         ex.detach();
         ChannelPipeline p = ch.pipeline();
         p.remove(HttpPipeline.ROUTER);
-        p.addFirst(ENCODER, handshake.encoder());
-        p.addAfter(ENCODER, DECODER, handshake.decoder());
-        p.addLast(UTF8, new Utf8FrameValidator(false));
-        p.addLast(AGGREGATOR, new WebSocketFrameAggregator(server.config().maxWsMessage()));
+        p.addFirst(CODEC, new WebSocketCodecHandler(decoder));
         p.addLast(HANDLER, handler);
         p.remove(HttpPipeline.HTTP);
         ChannelPromise upgraded = ch.newPromise();
@@ -133,14 +125,10 @@ public final class WebSocketUpgrade {
         };
     }
 
-    /** One version's handshake answer and frame codec (Netty's, reached through a subclass). */
+    /** One version's handshake answer (Netty's, reached through a subclass). */
     private interface Handshake {
         /** The 101 for {@code req}; throws {@link WebSocketHandshakeException} when it is not a valid handshake. */
         FullHttpResponse answer(FullHttpRequest req);
-
-        ChannelHandler decoder();
-
-        ChannelHandler encoder();
     }
 
     private static final class V13 extends WebSocketServerHandshaker13 implements Handshake {
@@ -151,16 +139,6 @@ public final class WebSocketUpgrade {
         @Override
         public FullHttpResponse answer(FullHttpRequest req) {
             return newHandshakeResponse(req, null);
-        }
-
-        @Override
-        public ChannelHandler decoder() {
-            return newWebsocketDecoder();
-        }
-
-        @Override
-        public ChannelHandler encoder() {
-            return newWebSocketEncoder();
         }
     }
 
@@ -173,16 +151,6 @@ public final class WebSocketUpgrade {
         public FullHttpResponse answer(FullHttpRequest req) {
             return newHandshakeResponse(req, null);
         }
-
-        @Override
-        public ChannelHandler decoder() {
-            return newWebsocketDecoder();
-        }
-
-        @Override
-        public ChannelHandler encoder() {
-            return newWebSocketEncoder();
-        }
     }
 
     private static final class V07 extends WebSocketServerHandshaker07 implements Handshake {
@@ -193,16 +161,6 @@ public final class WebSocketUpgrade {
         @Override
         public FullHttpResponse answer(FullHttpRequest req) {
             return newHandshakeResponse(req, null);
-        }
-
-        @Override
-        public ChannelHandler decoder() {
-            return newWebsocketDecoder();
-        }
-
-        @Override
-        public ChannelHandler encoder() {
-            return newWebSocketEncoder();
         }
     }
 }

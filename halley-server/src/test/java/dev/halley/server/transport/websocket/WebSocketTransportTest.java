@@ -281,6 +281,48 @@ class WebSocketTransportTest {
     }
 
     @Test
+    void aMessageInFragmentsIsReadWholeWithControlFramesBetween() throws Exception {
+        try (RawWebSocket ws = RawWebSocket.connect(server.port())) {
+            // "é" (C3 A9) is split between two fragments: valid once joined.
+            byte[] text = "{\"op\":\"subscribe\",\"channel\":\"/ws/fragments\",\"id\":\"é\"}".getBytes(StandardCharsets.UTF_8);
+            int split = text.length - 3;
+            ws.sendFrame(false, RawWebSocket.TEXT, java.util.Arrays.copyOfRange(text, 0, 10));
+            ws.sendFrame(true, RawWebSocket.PING, new byte[] {7});
+            ws.sendFrame(false, RawWebSocket.CONTINUATION, java.util.Arrays.copyOfRange(text, 10, split));
+            ws.sendFrame(true, RawWebSocket.CONTINUATION, java.util.Arrays.copyOfRange(text, split, text.length));
+            RawWebSocket.Frame pong = ws.readFrame();
+            assertThat(pong.opcode()).isEqualTo(RawWebSocket.PONG);
+            assertThat(pong.payload()).containsExactly(7);
+            JsonNode ack = JSON.readTree(ws.readFrame().text());
+            assertThat(ack.get("id").asText()).isEqualTo("é");
+            assertThat(ack.get("ok").asBoolean()).isTrue();
+            assertThat(ack.get("channel").asText()).isEqualTo("/ws/fragments");
+        }
+    }
+
+    @Test
+    void invalidUtf8InAFragmentClosesWith1007BeforeTheMessageEnds() throws Exception {
+        try (RawWebSocket ws = RawWebSocket.connect(server.port())) {
+            ws.sendFrame(false, RawWebSocket.TEXT, new byte[] {'"', 'a'});
+            ws.sendFrame(false, RawWebSocket.CONTINUATION, new byte[] {(byte) 0xED, (byte) 0xA0, (byte) 0x80}); // a surrogate
+            assertThat(ws.readBytes(2 + 2 + 8)).isEqualTo(closeFrame(1007, "bad_data"));
+            ws.sendClose(1007);
+            assertThat(ws.isClosedByServer()).isTrue();
+        }
+    }
+
+    @Test
+    void aBinaryMessageInFragmentsClosesWith1003() throws Exception {
+        try (RawWebSocket ws = RawWebSocket.connect(server.port())) {
+            ws.sendFrame(false, RawWebSocket.BINARY, new byte[] {1, 2});
+            ws.sendFrame(true, RawWebSocket.CONTINUATION, new byte[] {3});
+            assertThat(ws.readBytes(2 + 2 + 16)).isEqualTo(closeFrame(1003, "unsupported_data"));
+            ws.sendClose(1003);
+            assertThat(ws.isClosedByServer()).isTrue();
+        }
+    }
+
+    @Test
     void invalidUtf8ClosesWith1007() throws Exception {
         try (RawWebSocket ws = RawWebSocket.connect(server.port())) {
             ws.sendFrame(true, RawWebSocket.TEXT, new byte[] {'"', (byte) 0xC3, 0x28, '"'});
