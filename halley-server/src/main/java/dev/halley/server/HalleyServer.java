@@ -20,14 +20,11 @@ import io.netty.channel.WriteBufferWaterMark;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerSocketChannel;
-import io.netty.channel.group.ChannelGroup;
-import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.util.HashedWheelTimer;
 import io.netty.util.Timeout;
 import io.netty.util.concurrent.DefaultThreadFactory;
-import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetSocketAddress;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -54,7 +51,7 @@ public final class HalleyServer implements AutoCloseable {
     private final HashedWheelTimer timer;
     private final EventLoopGroup boss;
     private final EventLoopGroup workers;
-    private final ChannelGroup connections = new DefaultChannelGroup("halley", GlobalEventExecutor.INSTANCE);
+    private final Connections connections;
     private final Channel serverChannel;
     private final String ioTransport;
     private final Timeout sweeper;
@@ -69,6 +66,7 @@ public final class HalleyServer implements AutoCloseable {
         this.timer = new HashedWheelTimer(new DefaultThreadFactory("halley-timer", true), 50, TimeUnit.MILLISECONDS, 1024);
         this.context = new ServerContext(config, hub, new Metrics(), timer, new Json(config.maxJsonDepth()),
                 new Cors(config.corsOrigins()), () -> shuttingDown);
+        this.connections = new Connections(context.metrics());
 
         IoHandlerFactory io;
         Class<? extends ServerChannel> channelClass;
@@ -92,7 +90,7 @@ public final class HalleyServer implements AutoCloseable {
 
         Map<String, Route> routes = Routes.standard(context);
         extraRoutes.forEach((path, f) -> routes.put(path, f.apply(context)));
-        HttpPipeline pipeline = new HttpPipeline(context, routes, connections::add);
+        HttpPipeline pipeline = new HttpPipeline(context, routes, connections::accept);
         ServerBootstrap b = new ServerBootstrap()
                 .group(boss, workers)
                 .channel(channelClass)
@@ -189,12 +187,12 @@ public final class HalleyServer implements AutoCloseable {
         shuttingDown = true;
         log.info("Shutting down: {} connections open", connections.size());
         serverChannel.close().syncUninterruptibly();
-        for (Channel ch : connections) {
+        for (Channel ch : connections.snapshot()) {
             ch.pipeline().fireUserEventTriggered(ShutdownEvent.INSTANCE);
         }
         // Clients were told to go; give them the grace period to finish and close.
-        connections.newCloseFuture().awaitUninterruptibly(config.shutdownGrace().toMillis());
-        connections.close().awaitUninterruptibly(2, TimeUnit.SECONDS);
+        connections.awaitClosed(config.shutdownGrace().toMillis());
+        connections.closeAll(2000);
         closed = true;
         sweeper.cancel();
         workers.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();

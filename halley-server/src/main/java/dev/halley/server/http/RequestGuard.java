@@ -102,12 +102,8 @@ final class RequestGuard extends Deadline implements ChannelFutureListener {
         this.ctx = ctx;
     }
 
-    /** The connection is up: counted, and the header deadline runs from now. */
+    /** The connection is up: the header deadline runs from now. */
     void active() {
-        Metrics metrics = server.metrics();
-        metrics.connectionOpened();
-        // On the close future, not channelInactive: the codec handler leaves the pipeline on upgrade.
-        ctx.channel().closeFuture().addListener(f -> metrics.connectionClosed());
         arm(Phase.HEADERS, server.config().headerTimeout());
     }
 

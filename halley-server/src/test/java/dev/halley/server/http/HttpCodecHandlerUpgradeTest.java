@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import dev.halley.core.Hub;
 import dev.halley.core.InMemoryBroker;
 import dev.halley.server.ConfigKey;
+import dev.halley.server.Connections;
 import dev.halley.server.HalleyConfig;
 import dev.halley.server.Metrics;
 import dev.halley.server.ServerContext;
@@ -45,6 +46,7 @@ class HttpCodecHandlerUpgradeTest {
                 new Cors(config.corsOrigins()), () -> false);
         codec = new HttpCodecHandler(server, new HttpCodecHandler.Decoders(HttpPipeline.decoderConfig(server)));
         ch = new EmbeddedChannel(codec);
+        new Connections(server.metrics()).accept(ch); // as HttpPipeline does for every connection
     }
 
     @AfterEach
