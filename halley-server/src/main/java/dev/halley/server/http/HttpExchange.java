@@ -38,8 +38,21 @@ import java.util.function.Consumer;
  * CORS headers the origin is entitled to.
  */
 public final class HttpExchange {
+    /**
+     * What holds an exchange open past its route (a parked poll, a stream, a held Bayeux connect)
+     * and must hear how it ends. Called on the event loop.
+     */
+    public interface Holder {
+        /** The connection closed before the exchange was done. */
+        void connectionClosed();
+
+        /** A graceful shutdown begins while the exchange is open. */
+        void shutdown();
+    }
+
     private final ChannelHandlerContext ctx;
-    private final ServerContext server;
+    /** Its connection's router: told when the exchange is done, and the way to the server's context. */
+    private final RouterHandler router;
     /** The request and its decoded target: only while the route handles it (see {@link #handled()}). */
     private FullHttpRequest request;
     private QueryStringDecoder query;
@@ -48,22 +61,19 @@ public final class HttpExchange {
     private String path;
     private boolean keepAlive;
     private final String origin;
-    private final Consumer<HttpExchange> onDone;
     private byte[] body;
     private boolean responded;
     private boolean done;
     private boolean streaming;
-    private Runnable closeHook;
-    private Runnable shutdownHook;
+    private Holder holder;
 
-    HttpExchange(ChannelHandlerContext ctx, ServerContext server, FullHttpRequest request, Consumer<HttpExchange> onDone) {
+    HttpExchange(ChannelHandlerContext ctx, RouterHandler router, FullHttpRequest request) {
         this.ctx = ctx;
-        this.server = server;
+        this.router = router;
         this.request = request;
         this.query = new QueryStringDecoder(request.uri(), StandardCharsets.UTF_8, true, 256);
-        this.keepAlive = HttpUtil.isKeepAlive(request) && !server.isShuttingDown();
+        this.keepAlive = HttpUtil.isKeepAlive(request) && !router.server().isShuttingDown();
         this.origin = request.headers().get(HttpHeaderNames.ORIGIN);
-        this.onDone = onDone;
         this.body = request.content().isReadable() ? ByteBufUtil.getBytes(request.content()) : EMPTY;
         this.method = request.method();
         this.version = request.protocolVersion();
@@ -99,7 +109,12 @@ public final class HttpExchange {
     }
 
     public ServerContext server() {
-        return server;
+        return router.server();
+    }
+
+    /** The path is exactly the route's key: keep that string rather than the decoder's copy, which a held exchange would keep. */
+    void pathIs(String routeKey) {
+        path = routeKey;
     }
 
     /** The request; valid only during {@link Route#handle}. */
@@ -113,7 +128,7 @@ public final class HttpExchange {
     }
 
     public String path() {
-        return query != null ? query.path() : path;
+        return path != null ? path : query != null ? query.path() : null;
     }
 
     /**
@@ -188,13 +203,13 @@ public final class HttpExchange {
 
     /** A JSON error body {@code {"error":code,"message":…}} with the error's status; counted in metrics. */
     public void sendError(ReplyError error, String message) {
-        server.metrics().error(error);
+        server().metrics().error(error);
         send(HttpResponseStatus.valueOf(error.httpStatus()), "application/json; charset=UTF-8",
                 Unpooled.wrappedBuffer(ErrorBody.of(error, message)), null);
     }
 
     void sendError(HalleyException e) {
-        server.metrics().error(e.error());
+        server().metrics().error(e.error());
         Consumer<HttpHeaders> extra = e instanceof MethodNotAllowed m ? h -> h.set(HttpHeaderNames.ALLOW, m.allow) : null;
         send(HttpResponseStatus.valueOf(e.error().httpStatus()), "application/json; charset=UTF-8",
                 Unpooled.wrappedBuffer(ErrorBody.of(e.error(), e.getMessage())), extra);
@@ -206,7 +221,7 @@ public final class HttpExchange {
      * The callback must have been checked with {@link CallbackName}.
      */
     public void sendJsonpError(String callback, ReplyError error, String message) {
-        server.metrics().error(error);
+        server().metrics().error(error);
         sendJsonp(callback, ErrorBody.of(error, message));
     }
 
@@ -324,14 +339,9 @@ public final class HttpExchange {
         return !done && ctx.channel().isActive();
     }
 
-    /** Runs on the event loop when the connection closes before the exchange is done. */
-    public void onClose(Runnable hook) {
-        this.closeHook = hook;
-    }
-
-    /** Runs on the event loop when a graceful shutdown begins while this exchange is open. */
-    public void onShutdown(Runnable hook) {
-        this.shutdownHook = hook;
+    /** {@code holder} hears, on the event loop, if the connection closes or the server shuts down before the exchange is done. */
+    public void hold(Holder holder) {
+        this.holder = holder;
     }
 
     /** The exchange leaves HTTP (WebSocket upgrade): the router forgets it. */
@@ -343,24 +353,24 @@ public final class HttpExchange {
     void connectionClosed() {
         if (!done) {
             done = true;
-            Runnable h = closeHook;
+            Holder h = holder;
             if (h != null) {
-                h.run();
+                h.connectionClosed();
             }
         }
     }
 
     void shutdown() {
-        Runnable h = shutdownHook;
+        Holder h = holder;
         if (!done && h != null) {
-            h.run();
+            h.shutdown();
         }
     }
 
     private void commonHeaders(HttpHeaders h) {
         NoCacheHeaders.apply(h);
         h.set("X-Content-Type-Options", "nosniff");
-        server.cors().decorate(origin, h);
+        server().cors().decorate(origin, h);
         if (!keepAlive()) {
             h.set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
         } else if (version.equals(HttpVersion.HTTP_1_0)) {
@@ -370,7 +380,7 @@ public final class HttpExchange {
 
     /** Keep the connection after this answer? Not when the client said no, nor while shutting down. */
     private boolean keepAlive() {
-        return keepAlive && !server.isShuttingDown();
+        return keepAlive && !server().isShuttingDown();
     }
 
     private void finish(ChannelFuture f) {
@@ -383,7 +393,7 @@ public final class HttpExchange {
     private void markDone() {
         if (!done) {
             done = true;
-            onDone.accept(this);
+            router.done(this);
         }
     }
 

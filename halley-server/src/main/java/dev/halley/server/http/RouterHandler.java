@@ -205,7 +205,7 @@ public final class RouterHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void dispatch(ChannelHandlerContext ctx, FullHttpRequest req) {
-        HttpExchange ex = new HttpExchange(ctx, server, req, done -> next(ctx, done));
+        HttpExchange ex = new HttpExchange(ctx, this, req);
         current = ex;
         try {
             route(ex);
@@ -230,6 +230,9 @@ public final class RouterHandler extends ChannelInboundHandlerAdapter {
         String path = ex.path();
         String key = routeKey(path);
         Route r = key == null ? null : routes.get(key);
+        if (path.equals(key)) {
+            ex.pathIs(key);
+        }
         server.metrics().request(r == null ? "unknown" : key);
         String origin = ex.origin();
         if (!server.cors().allows(origin, ex.header(HttpHeaderNames.HOST))) {
@@ -267,7 +270,13 @@ public final class RouterHandler extends ChannelInboundHandlerAdapter {
         return best;
     }
 
-    private void next(ChannelHandlerContext ctx, HttpExchange done) {
+    ServerContext server() {
+        return server;
+    }
+
+    /** {@code done} is answered (or left HTTP): the next pipelined request may go. */
+    void done(HttpExchange done) {
+        ChannelHandlerContext ctx = done.ctx();
         if (current != done) {
             return;
         }

@@ -56,7 +56,7 @@ public final class PollTransport implements Route {
         try {
             SubscribeParams params = SubscribeParams.from(ex, null);
             long timeoutMillis = longPoll ? timeoutMillis(ex.param("timeout")) : 0;
-            new Pending(ex, params, callback, timeoutMillis).start();
+            new Pending(ex, callback, timeoutMillis).start(params);
         } catch (HalleyException e) {
             if (callback == null) {
                 throw e;
@@ -85,9 +85,8 @@ public final class PollTransport implements Route {
      * One request being answered; every method runs on the connection's event loop. A held poll
      * is its own deadline on the loop's wheel.
      */
-    private final class Pending extends Deadline implements Feed.Listener {
+    private final class Pending extends Deadline implements Feed.Listener, HttpExchange.Holder {
         private final HttpExchange ex;
-        private final SubscribeParams params;
         private final String callback;
         private final long timeoutMillis;
         private final EventExecutor loop;
@@ -95,18 +94,16 @@ public final class PollTransport implements Route {
         private boolean subscribed;
         private boolean finished;
 
-        Pending(HttpExchange ex, SubscribeParams params, String callback, long timeoutMillis) {
+        Pending(HttpExchange ex, String callback, long timeoutMillis) {
             this.ex = ex;
-            this.params = params;
             this.callback = callback;
             this.timeoutMillis = timeoutMillis;
             this.loop = ex.ctx().executor();
         }
 
-        void start() {
+        void start(SubscribeParams params) {
             feed = server.hub().newFeed(server.feedLimits(), this);
-            ex.onClose(this::abandon);
-            ex.onShutdown(this::answer);
+            ex.hold(this);
             params.subscribeAll(feed, loop).whenComplete(this::subscribed);
         }
 
@@ -185,7 +182,13 @@ public final class PollTransport implements Route {
             answer();
         }
 
-        private void abandon() {
+        @Override
+        public void shutdown() {
+            answer();
+        }
+
+        @Override
+        public void connectionClosed() {
             finished = true;
             cancel();
             feed.close();

@@ -1,5 +1,6 @@
 package dev.halley.server.protocol.bayeux;
 
+import dev.halley.server.http.HttpExchange;
 import io.netty.util.Timeout;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -12,7 +13,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * the client closes the connection (then nothing is answered and the session's expiry clock
  * starts). It holds one of its browser's long-poll slots until it ends.
  */
-final class HttpConnectHold implements ConnectHold {
+final class HttpConnectHold implements ConnectHold, HttpExchange.Holder {
     private final HttpBatch batch;
     private final PendingConnect connect;
     private final BayeuxSessions sessions;
@@ -31,12 +32,7 @@ final class HttpConnectHold implements ConnectHold {
     /** On the connection's loop: registers with the session, or answers at once when it has ended. */
     void start() {
         BayeuxSession session = connect.session;
-        batch.exchange().onClose(this::abandoned);
-        batch.exchange().onShutdown(() -> {
-            if (session.takeHold(this)) {
-                release(End.SHUTDOWN);
-            }
-        });
+        batch.exchange().hold(this);
         timeout = sessions.server().timer().newTimeout(t -> {
             if (session.takeHold(this)) {
                 release(End.TIMEOUT);
@@ -62,8 +58,16 @@ final class HttpConnectHold implements ConnectHold {
         }
     }
 
+    @Override
+    public void shutdown() {
+        if (connect.session.takeHold(this)) {
+            release(End.SHUTDOWN);
+        }
+    }
+
     /** The client closed the connection: nobody to answer; the session's expiry clock starts. */
-    private void abandoned() {
+    @Override
+    public void connectionClosed() {
         if (connect.session.takeHold(this) && end()) {
             connect.session.connectEnded(0);
         }

@@ -31,7 +31,7 @@ import java.util.List;
  * <p>Everything runs on the request's event loop; session calls and timers hop there.
  * Frames are heap bytes wrapped into the written chunks, which Netty releases.
  */
-final class HttpReceiver implements Receiver {
+final class HttpReceiver implements Receiver, HttpExchange.Holder {
     private enum State { STARTING, WAITING, STREAMING, ENDED }
 
     private final HttpExchange ex;
@@ -90,8 +90,7 @@ final class HttpReceiver implements Receiver {
             finish(refused.frame());
             return;
         }
-        ex.onClose(this::connectionClosed);
-        ex.onShutdown(() -> session.close(CloseReason.SHUTDOWN));
+        ex.hold(this);
         boolean opened = attach instanceof SockJsSession.Attach.Opened;
         if (!streaming()) {
             if (opened) {
@@ -240,7 +239,13 @@ final class HttpReceiver implements Receiver {
         }
     }
 
-    private void connectionClosed() {
+    @Override
+    public void shutdown() {
+        session.close(CloseReason.SHUTDOWN);
+    }
+
+    @Override
+    public void connectionClosed() {
         if (state != State.ENDED) {
             state = State.ENDED;
             release();

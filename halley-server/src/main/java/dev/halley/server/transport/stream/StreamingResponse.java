@@ -50,7 +50,7 @@ import java.util.function.Consumer;
  * {@link HttpExchange#write} (Netty releases it once written or failed) or released here when
  * it stays empty or a framing fails.
  */
-public final class StreamingResponse implements Feed.Listener {
+public final class StreamingResponse implements Feed.Listener, HttpExchange.Holder {
     /** Deliveries taken from the feed per chunk; bounds the budget overshoot to one batch. */
     static final int MAX_BATCH = 64;
 
@@ -58,7 +58,6 @@ public final class StreamingResponse implements Feed.Listener {
 
     private final HttpExchange ex;
     private final ServerContext server;
-    private final SubscribeParams params;
     private final StreamFraming framing;
     private final EventExecutor loop;
     private final Channel channel;
@@ -73,10 +72,9 @@ public final class StreamingResponse implements Feed.Listener {
     private boolean unflushed;
     private State state = State.SUBSCRIBING;
 
-    private StreamingResponse(HttpExchange ex, SubscribeParams params, StreamFraming framing) {
+    private StreamingResponse(HttpExchange ex, StreamFraming framing) {
         this.ex = ex;
         this.server = ex.server();
-        this.params = params;
         this.framing = framing;
         this.loop = ex.ctx().executor();
         this.channel = ex.ctx().channel();
@@ -87,13 +85,12 @@ public final class StreamingResponse implements Feed.Listener {
 
     /** Starts streaming {@code params}' channels to {@code ex} in {@code framing}'s shape. Event loop only. */
     public static void start(HttpExchange ex, SubscribeParams params, StreamFraming framing) {
-        new StreamingResponse(ex, params, framing).subscribe();
+        new StreamingResponse(ex, framing).subscribe(params);
     }
 
-    private void subscribe() {
+    private void subscribe(SubscribeParams params) {
         feed = server.hub().newFeed(server.feedLimits(), this);
-        ex.onClose(this::connectionClosed);
-        ex.onShutdown(this::shutdown);
+        ex.hold(this);
         params.subscribeAll(feed, loop).whenComplete(this::subscribed);
     }
 
@@ -285,7 +282,8 @@ public final class StreamingResponse implements Feed.Listener {
 
     // ---- ending ----------------------------------------------------------------------------
 
-    private void shutdown() {
+    @Override
+    public void shutdown() {
         // While subscribing, subscribed() sees the shutdown and ends the stream at once.
         end(CloseReason.SHUTDOWN);
     }
@@ -317,7 +315,8 @@ public final class StreamingResponse implements Feed.Listener {
         }
     }
 
-    private void connectionClosed() {
+    @Override
+    public void connectionClosed() {
         if (state != State.ENDED) {
             state = State.ENDED;
             release();
