@@ -48,6 +48,10 @@ public final class HttpExchange {
 
         /** A graceful shutdown begins while the exchange is open. */
         void shutdown();
+
+        /** The socket's writability changed (streams watch it; an answer given at once has no need). */
+        default void writabilityChanged() {
+        }
     }
 
     private final ChannelHandlerContext ctx;
@@ -364,6 +368,13 @@ public final class HttpExchange {
         Holder h = holder;
         if (!done && h != null) {
             h.shutdown();
+        }
+    }
+
+    void writabilityChanged() {
+        Holder h = holder;
+        if (!done && h != null) {
+            h.writabilityChanged();
         }
     }
 

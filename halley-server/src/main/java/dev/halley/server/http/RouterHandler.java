@@ -309,6 +309,16 @@ public final class RouterHandler extends ChannelInboundHandlerAdapter {
         ctx.fireUserEventTriggered(evt);
     }
 
+    /** The exchange in progress (a stream) may be waiting for the socket to drain. */
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        HttpExchange ex = current;
+        if (ex != null) {
+            ex.writabilityChanged();
+        }
+        ctx.fireChannelWritabilityChanged();
+    }
+
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
         // A request still gathering needs more reads even when auto-read is off (netty#6583).

@@ -44,7 +44,8 @@ final class HttpReceiver implements Receiver, HttpExchange.Holder {
     private final EventExecutor loop;
     private final Channel channel;
     private final SilenceTimer heartbeat;
-    private final WritabilityWatch writability;
+    /** Made when a stream first meets an unwritable socket. */
+    private WritabilityWatch writability;
     private State state = State.STARTING;
     private long written;
     private boolean unflushed;
@@ -59,7 +60,6 @@ final class HttpReceiver implements Receiver, HttpExchange.Holder {
         this.loop = ex.ctx().executor();
         this.channel = ex.ctx().channel();
         this.heartbeat = new SilenceTimer(server.wheel(loop), server.config().heartbeat().toNanos(), this::silence);
-        this.writability = budget > 0 ? new WritabilityWatch(server, channel, this::drain, this::stuck) : null;
     }
 
     /** Answers {@code ex} as a poll of {@code session}. Event loop only. */
@@ -105,7 +105,6 @@ final class HttpReceiver implements Receiver, HttpExchange.Holder {
             return;
         }
         state = State.STREAMING;
-        writability.install();
         heartbeat.start();
         if (opened) {
             write(Frames.OPEN);
@@ -172,8 +171,22 @@ final class HttpReceiver implements Receiver, HttpExchange.Holder {
         }
         flush();
         if (!channel.isWritable()) {
-            writability.unwritable();
+            writability().unwritable();
         }
+    }
+
+    @Override
+    public void writabilityChanged() {
+        if (state == State.STREAMING) {
+            writability().changed();
+        }
+    }
+
+    private WritabilityWatch writability() {
+        if (writability == null) {
+            writability = new WritabilityWatch(server, channel, this::drain, this::stuck);
+        }
+        return writability;
     }
 
     private void write(byte[] frame) {

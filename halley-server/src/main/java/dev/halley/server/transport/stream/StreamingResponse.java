@@ -50,20 +50,16 @@ import java.util.function.Consumer;
  * {@link HttpExchange#write} (Netty releases it once written or failed) or released here when
  * it stays empty or a framing fails.
  */
-public final class StreamingResponse implements Feed.Listener, HttpExchange.Holder {
+public final class StreamingResponse extends SilenceTimer implements Feed.Listener, HttpExchange.Holder {
     /** Deliveries taken from the feed per chunk; bounds the budget overshoot to one batch. */
     static final int MAX_BATCH = 64;
 
     private enum State { SUBSCRIBING, STREAMING, ENDED }
 
     private final HttpExchange ex;
-    private final ServerContext server;
     private final StreamFraming framing;
-    private final EventExecutor loop;
-    private final Channel channel;
-    private final long budget;
-    private final SilenceTimer heartbeat;
-    private final WritabilityWatch writability;
+    /** Made when the stream first meets an unwritable socket. */
+    private WritabilityWatch writability;
     private Feed feed;
     /** The resume point after everything written so far. */
     private Cursor cursor;
@@ -72,15 +68,37 @@ public final class StreamingResponse implements Feed.Listener, HttpExchange.Hold
     private boolean unflushed;
     private State state = State.SUBSCRIBING;
 
+    /**
+     * The stream is its own heartbeat ({@link SilenceTimer}, so that an idle stream holds no timer
+     * object besides itself); what it can find from its exchange it does not keep.
+     */
     private StreamingResponse(HttpExchange ex, StreamFraming framing) {
+        super(ex.server().wheel(ex.ctx().executor()), ex.server().config().heartbeat().toNanos());
         this.ex = ex;
-        this.server = ex.server();
         this.framing = framing;
-        this.loop = ex.ctx().executor();
-        this.channel = ex.ctx().channel();
-        this.budget = server.config().streamBudget();
-        this.heartbeat = new SilenceTimer(server.wheel(loop), server.config().heartbeat().toNanos(), this::heartbeatDue);
-        this.writability = new WritabilityWatch(server, channel, this::writable, this::unwritableTooLong);
+    }
+
+    private ServerContext server() {
+        return ex.server();
+    }
+
+    private Channel channel() {
+        return ex.ctx().channel();
+    }
+
+    private EventExecutor loop() {
+        return ex.ctx().executor();
+    }
+
+    private long budget() {
+        return server().config().streamBudget();
+    }
+
+    private WritabilityWatch writability() {
+        if (writability == null) {
+            writability = new WritabilityWatch(server(), channel(), this::writable, this::unwritableTooLong);
+        }
+        return writability;
     }
 
     /** Starts streaming {@code params}' channels to {@code ex} in {@code framing}'s shape. Event loop only. */
@@ -89,9 +107,9 @@ public final class StreamingResponse implements Feed.Listener, HttpExchange.Hold
     }
 
     private void subscribe(SubscribeParams params) {
-        feed = server.hub().newFeed(server.feedLimits(), this);
+        feed = server().hub().newFeed(server().feedLimits(), this);
         ex.hold(this);
-        params.subscribeAll(feed, loop).whenComplete(this::subscribed);
+        params.subscribeAll(feed, loop()).whenComplete(this::subscribed);
     }
 
     private void subscribed(List<SubscribeResult> results, Throwable failure) {
@@ -108,16 +126,15 @@ public final class StreamingResponse implements Feed.Listener, HttpExchange.Hold
         state = State.STREAMING;
         cursor = feed.cursor();
         ex.startStream(framing.contentType(), h -> h.set("X-Accel-Buffering", "no"));
-        ByteBuf out = channel.alloc().buffer(2560);
+        ByteBuf out = channel().alloc().buffer(2560);
         framing.preamble(out);
         ex.write(out);
-        writability.install();
-        if (server.isShuttingDown()) {
+        if (server().isShuttingDown()) {
             end(CloseReason.SHUTDOWN);
             return;
         }
         write(frame(o -> framing.opening(cursor, o)));
-        heartbeat.start();
+        start(); // the heartbeat's silence counts from now
         drain();
         flushIfNeeded();
     }
@@ -126,19 +143,19 @@ public final class StreamingResponse implements Feed.Listener, HttpExchange.Hold
 
     @Override
     public void onReady() {
-        loop.execute(this::drain);
+        loop().execute(this::drain);
     }
 
     @Override
     public void onOverflow() {
-        loop.execute(this::overflowed);
+        loop().execute(this::overflowed);
     }
 
     private void overflowed() {
         if (state == State.SUBSCRIBING) {
             // Nothing was written: the client retries with the cursor it has.
             state = State.ENDED;
-            server.metrics().closed(CloseReason.SLOW);
+            server().metrics().closed(CloseReason.SLOW);
             ex.sendError(ReplyError.UNAVAILABLE, "Too many messages at once (slow); retry with the same cursor.");
         } else {
             end(CloseReason.SLOW);
@@ -153,7 +170,7 @@ public final class StreamingResponse implements Feed.Listener, HttpExchange.Hold
             return;
         }
         long before = messages;
-        while (channel.isWritable() && written < budget) {
+        while (channel().isWritable() && written < budget()) {
             Feed.Batch batch = feed.take(MAX_BATCH);
             if (batch.isEmpty()) {
                 break;
@@ -161,15 +178,15 @@ public final class StreamingResponse implements Feed.Listener, HttpExchange.Hold
             write(batch(batch));
         }
         if (messages > before) {
-            server.metrics().delivered((int) (messages - before));
+            server().metrics().delivered((int) (messages - before));
         }
-        if (written >= budget) {
+        if (written >= budget()) {
             end(CloseReason.BUDGET);
             return;
         }
         flushIfNeeded();
-        if (!channel.isWritable()) {
-            writability.unwritable();
+        if (!channel().isWritable()) {
+            writability().unwritable();
         }
     }
 
@@ -184,7 +201,7 @@ public final class StreamingResponse implements Feed.Listener, HttpExchange.Hold
         for (Delivery d : batch.deliveries()) {
             estimate += d instanceof Message m ? m.json().length + 96 : 96;
         }
-        ByteBuf out = channel.alloc().buffer(estimate);
+        ByteBuf out = channel().alloc().buffer(estimate);
         try {
             Cursor at = cursor;
             boolean endsWithMessage = false;
@@ -225,7 +242,7 @@ public final class StreamingResponse implements Feed.Listener, HttpExchange.Hold
             return;
         }
         written += n;
-        heartbeat.active();
+        active();
         unflushed = true;
         ex.write(out);
     }
@@ -238,7 +255,7 @@ public final class StreamingResponse implements Feed.Listener, HttpExchange.Hold
     }
 
     private ByteBuf frame(Consumer<ByteBuf> writer) {
-        ByteBuf out = channel.alloc().buffer(128);
+        ByteBuf out = channel().alloc().buffer(128);
         try {
             writer.accept(out);
             return out;
@@ -251,16 +268,24 @@ public final class StreamingResponse implements Feed.Listener, HttpExchange.Hold
     // ---- heartbeat and writability -------------------------------------------------------
 
     /** After a silence of {@code heartbeat}; an unwritable channel still has bytes to deliver, which keep it alive. */
-    private void heartbeatDue() {
-        if (state != State.STREAMING || !channel.isWritable()) {
+    @Override
+    protected void silent() {
+        if (state != State.STREAMING || !channel().isWritable()) {
             return;
         }
         write(frame(framing::heartbeat));
-        if (written >= budget) {
+        if (written >= budget()) {
             end(CloseReason.BUDGET);
             return;
         }
         flushIfNeeded();
+    }
+
+    @Override
+    public void writabilityChanged() {
+        if (state == State.STREAMING) {
+            writability().changed();
+        }
     }
 
     private void writable() {
@@ -276,8 +301,8 @@ public final class StreamingResponse implements Feed.Listener, HttpExchange.Hold
         }
         state = State.ENDED;
         release();
-        server.metrics().closed(CloseReason.SLOW);
-        channel.close();
+        server().metrics().closed(CloseReason.SLOW);
+        channel().close();
     }
 
     // ---- ending ----------------------------------------------------------------------------
@@ -299,7 +324,7 @@ public final class StreamingResponse implements Feed.Listener, HttpExchange.Hold
             framing.reconnect(reason, cursor, o);
             framing.trailer(o);
         }));
-        server.metrics().closed(reason);
+        server().metrics().closed(reason);
         unflushed = false;
         ChannelFuture last = ex.endStream();
         if (reason != CloseReason.BUDGET) {
@@ -311,7 +336,7 @@ public final class StreamingResponse implements Feed.Listener, HttpExchange.Hold
     private void closeWhenWritten(ChannelFuture last) {
         last.addListener(ChannelFutureListener.CLOSE);
         if (!last.isDone()) {
-            server.timer().newTimeout(t -> channel.close(), server.config().unwritableTimeout().toMillis(), TimeUnit.MILLISECONDS);
+            server().timer().newTimeout(t -> channel().close(), server().config().unwritableTimeout().toMillis(), TimeUnit.MILLISECONDS);
         }
     }
 
@@ -328,13 +353,15 @@ public final class StreamingResponse implements Feed.Listener, HttpExchange.Hold
         if (feed != null) {
             feed.close();
         }
-        heartbeat.stop();
-        writability.release();
+        stop();
+        if (writability != null) {
+            writability.release();
+        }
     }
 
     @Override
     public String toString() {
-        return "StreamingResponse[" + state + ", " + framing.getClass().getSimpleName() + ", written=" + written + "/" + budget
-                + "B, messages=" + messages + ", writable=" + channel.isWritable() + ", " + feed + ", " + channel + "]";
+        return "StreamingResponse[" + state + ", " + framing.getClass().getSimpleName() + ", written=" + written + "/" + budget()
+                + "B, messages=" + messages + ", writable=" + channel().isWritable() + ", " + feed + ", " + channel() + "]";
     }
 }

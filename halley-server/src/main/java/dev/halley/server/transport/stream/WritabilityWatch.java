@@ -3,23 +3,23 @@ package dev.halley.server.transport.stream;
 import dev.halley.server.EventLoops;
 import dev.halley.server.ServerContext;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.util.Timeout;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The writability of one connection, watched for the response that streams on it: while
- * {@linkplain #install() installed} (a pipeline handler), {@code onWritable} runs when the socket
- * drains again, and {@code onStuck} when it stays unwritable for {@code unwritable-timeout} after
- * the response {@linkplain #unwritable() found it so}. Both run on the connection's event loop as
- * new tasks (writability can change inside the response's own flush); the response checks its
- * state, since either may come just after it ended.
+ * The writability of one connection, watched for the response that streams on it:
+ * {@code onWritable} runs when the socket drains again, and {@code onStuck} when it stays
+ * unwritable for {@code unwritable-timeout} after the response {@linkplain #unwritable() found it
+ * so}. Both run on the connection's event loop as new tasks (writability can change inside the
+ * response's own flush); the response checks its state, since either may come just after it
+ * ended.
+ *
+ * <p>The response hears of writability changes from its exchange
+ * ({@link dev.halley.server.http.HttpExchange.Holder#writabilityChanged()}, which the router
+ * passes on) and hands them to {@link #changed()}. It makes its watch only when it first meets an
+ * unwritable socket, so a stream whose client keeps up holds none.
  */
-public final class WritabilityWatch extends ChannelInboundHandlerAdapter {
-    /** Name of the pipeline handler; one streaming response per connection at a time. */
-    static final String NAME = "stream-writability";
-
+public final class WritabilityWatch {
     private final ServerContext server;
     private final Channel channel;
     private final Runnable onWritable;
@@ -33,9 +33,14 @@ public final class WritabilityWatch extends ChannelInboundHandlerAdapter {
         this.onStuck = onStuck;
     }
 
-    /** Starts reporting writability changes. */
-    public void install() {
-        channel.pipeline().addLast(NAME, this);
+    /** The socket's writability changed. */
+    public void changed() {
+        if (channel.isWritable()) {
+            cancel();
+            run(onWritable);
+        } else {
+            unwritable();
+        }
     }
 
     /** The response stopped writing because the socket is unwritable: the timeout runs unless it already does. */
@@ -46,23 +51,9 @@ public final class WritabilityWatch extends ChannelInboundHandlerAdapter {
         }
     }
 
-    /** Stops watching: cancels the timeout and leaves the pipeline. Idempotent. */
+    /** Stops watching: cancels the timeout. Idempotent. */
     public void release() {
         cancel();
-        if (channel.pipeline().context(this) != null) {
-            channel.pipeline().remove(this);
-        }
-    }
-
-    @Override
-    public void channelWritabilityChanged(ChannelHandlerContext c) {
-        if (c.channel().isWritable()) {
-            cancel();
-            run(onWritable);
-        } else {
-            unwritable();
-        }
-        c.fireChannelWritabilityChanged();
     }
 
     private void expired(Timeout fired) {
