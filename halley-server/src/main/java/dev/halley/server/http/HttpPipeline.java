@@ -20,13 +20,13 @@ public final class HttpPipeline extends ChannelInitializer<SocketChannel> {
     public static final String ROUTER = "router";
 
     private final ServerContext server;
-    private final Map<String, Route> routes;
+    private final RouterHandler.Table routes;
     private final HttpCodecHandler.Decoders decoders;
     private final Consumer<Channel> onAccept;
 
     public HttpPipeline(ServerContext server, Map<String, Route> routes, Consumer<Channel> onAccept) {
         this.server = server;
-        this.routes = Map.copyOf(routes);
+        this.routes = new RouterHandler.Table(server, routes);
         this.onAccept = onAccept;
         this.decoders = new HttpCodecHandler.Decoders(decoderConfig(server));
     }
@@ -48,6 +48,6 @@ public final class HttpPipeline extends ChannelInitializer<SocketChannel> {
         onAccept.accept(ch);
         ChannelPipeline p = ch.pipeline();
         p.addLast(HTTP, new HttpCodecHandler(server, decoders));
-        p.addLast(ROUTER, new RouterHandler(server, routes, Math.max(server.config().maxPublishBody(), server.config().maxClientBody())));
+        p.addLast(ROUTER, new RouterHandler(routes));
     }
 }

@@ -24,6 +24,7 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 import java.util.ArrayDeque;
+import java.util.HashMap;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -54,10 +55,8 @@ public final class RouterHandler extends ChannelInboundHandlerAdapter {
     private static final FullHttpResponse EXPECTATION_FAILED = expectationAnswer(HttpResponseStatus.EXPECTATION_FAILED);
     private static final FullHttpResponse TOO_LARGE = expectationAnswer(HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE);
 
-    private final ServerContext server;
-    private final Map<String, Route> routes;
-    /** The largest body gathered (the guard refuses larger ones first, by route). */
-    private final int maxBody;
+    /** The routes and what goes with them, one for all the server's connections. */
+    private final Table table;
     /** The request being gathered, its body still coming; null between requests. */
     private FullHttpRequest gathering;
     /** A request head was seen and its body is dropped (its expectation was refused), or gathered. */
@@ -66,10 +65,46 @@ public final class RouterHandler extends ChannelInboundHandlerAdapter {
     private ArrayDeque<FullHttpRequest> waiting;
     private HttpExchange current;
 
-    public RouterHandler(ServerContext server, Map<String, Route> routes, int maxBody) {
-        this.server = server;
-        this.routes = routes;
-        this.maxBody = maxBody;
+    public RouterHandler(Table table) {
+        this.table = table;
+    }
+
+    /** A server's routes by path, shared by its connections' routers. */
+    public static final class Table {
+        private final ServerContext server;
+        private final Map<String, Route> routes;
+        /** Each route key, to itself: a held exchange keeps the key's string, not a copy per request. */
+        private final Map<String, String> keys = new HashMap<>();
+        /** The largest body gathered (the guard refuses larger ones first, by route). */
+        private final int maxBody;
+
+        public Table(ServerContext server, Map<String, Route> routes) {
+            this.server = server;
+            this.routes = Map.copyOf(routes);
+            routes.keySet().forEach(k -> keys.put(k, k));
+            this.maxBody = Math.max(server.config().maxPublishBody(), server.config().maxClientBody());
+        }
+
+        /**
+         * The route key for {@code path}: the path itself when a route has exactly it, else the
+         * longest prefix route ({@code "/sockjs/**"} matches {@code /sockjs} and everything under it).
+         */
+        String routeKey(String path) {
+            String exact = keys.get(path);
+            if (exact != null) {
+                return exact;
+            }
+            String best = null;
+            for (String key : routes.keySet()) {
+                if (key.endsWith(PREFIX_MARK) && (best == null || key.length() > best.length())) {
+                    String base = key.substring(0, key.length() - PREFIX_MARK.length());
+                    if (path.equals(base) || path.startsWith(base + "/")) {
+                        best = key;
+                    }
+                }
+            }
+            return best;
+        }
     }
 
     private static FullHttpResponse expectationAnswer(HttpResponseStatus status) {
@@ -116,7 +151,7 @@ public final class RouterHandler extends ChannelInboundHandlerAdapter {
             if (answer != CONTINUE) {
                 return; // the body is dropped; the client may send its next request
             }
-        } else if (HttpUtil.getContentLength(head, -1L) > maxBody) {
+        } else if (HttpUtil.getContentLength(head, -1L) > table.maxBody) {
             // Unreachable past the guard (it refuses a body over its route's limit first); never gather one.
             ReferenceCountUtil.release(head);
             ctx.close();
@@ -136,7 +171,7 @@ public final class RouterHandler extends ChannelInboundHandlerAdapter {
             return EXPECTATION_FAILED;
         }
         if (HttpUtil.is100ContinueExpected(head)) {
-            if (HttpUtil.getContentLength(head, -1L) <= maxBody) {
+            if (HttpUtil.getContentLength(head, -1L) <= table.maxBody) {
                 return CONTINUE;
             }
             ctx.pipeline().fireUserEventTriggered(HttpExpectationFailedEvent.INSTANCE);
@@ -228,14 +263,14 @@ public final class RouterHandler extends ChannelInboundHandlerAdapter {
     private void route(HttpExchange ex) throws Exception {
         ex.decodeTarget();
         String path = ex.path();
-        String key = routeKey(path);
-        Route r = key == null ? null : routes.get(key);
+        String key = table.routeKey(path);
+        Route r = key == null ? null : table.routes.get(key);
         if (path.equals(key)) {
             ex.pathIs(key);
         }
-        server.metrics().request(r == null ? "unknown" : key);
+        table.server.metrics().request(r == null ? "unknown" : key);
         String origin = ex.origin();
-        if (!server.cors().allows(origin, ex.header(HttpHeaderNames.HOST))) {
+        if (!table.server.cors().allows(origin, ex.header(HttpHeaderNames.HOST))) {
             throw new HalleyException(ReplyError.FORBIDDEN, "Origin " + origin + " is not allowed.");
         }
         if (r == null) {
@@ -244,34 +279,14 @@ public final class RouterHandler extends ChannelInboundHandlerAdapter {
         if (ex.method().equals(HttpMethod.OPTIONS) && ex.header(HttpHeaderNames.ACCESS_CONTROL_REQUEST_METHOD) != null
                 && !r.answersPreflight()) {
             ex.send(HttpResponseStatus.NO_CONTENT, null, Unpooled.EMPTY_BUFFER,
-                    h -> server.cors().decoratePreflight(origin, h));
+                    h -> table.server.cors().decoratePreflight(origin, h));
             return;
         }
         r.handle(ex);
     }
 
-    /**
-     * The route key for {@code path}: the path itself when a route has exactly it, else the
-     * longest prefix route ({@code "/sockjs/**"} matches {@code /sockjs} and everything under it).
-     */
-    private String routeKey(String path) {
-        if (routes.containsKey(path)) {
-            return path;
-        }
-        String best = null;
-        for (String key : routes.keySet()) {
-            if (key.endsWith(PREFIX_MARK) && (best == null || key.length() > best.length())) {
-                String base = key.substring(0, key.length() - PREFIX_MARK.length());
-                if (path.equals(base) || path.startsWith(base + "/")) {
-                    best = key;
-                }
-            }
-        }
-        return best;
-    }
-
     ServerContext server() {
-        return server;
+        return table.server;
     }
 
     /** {@code done} is answered (or left HTTP): the next pipelined request may go. */
