@@ -134,7 +134,9 @@ public final class Feed {
      * subscription limit, {@link ReplyError#BAD_CURSOR} for {@code since} on a wildcard. Subscribing
      * to a pattern already followed completes at once as recovered.
      */
-    public CompletionStage<SubscribeResult> subscribe(ChannelPattern pattern, Resume resume) {
+    public CompletionStage<SubscribeResult> subscribe(ChannelPattern requested, Resume resume) {
+        // Kept for the subscription's life: the hub's instance when other feeds follow it already.
+        ChannelPattern pattern = hub.canonical(requested);
         if (pattern.isWildcard() && resume instanceof Resume.Since) {
             return CompletableFuture.failedFuture(new HalleyException(ReplyError.BAD_CURSOR,
                     "since applies to one channel; resume a wildcard subscription with a cursor."));

@@ -21,9 +21,23 @@ public final class Hub implements AutoCloseable {
     private final Broker broker;
     private final LongSupplier clock;
     /** Feeds by exact channel, by one-segment wildcard base, by any-depth wildcard base. */
-    private final Map<String, Set<Feed>> exact = new ConcurrentHashMap<>();
-    private final Map<String, Set<Feed>> oneSegment = new ConcurrentHashMap<>();
-    private final Map<String, Set<Feed>> anyDepth = new ConcurrentHashMap<>();
+    private final Map<String, Registration> exact = new ConcurrentHashMap<>();
+    private final Map<String, Registration> oneSegment = new ConcurrentHashMap<>();
+    private final Map<String, Registration> anyDepth = new ConcurrentHashMap<>();
+
+    /**
+     * The local feeds of one pattern, and the pattern itself: the one instance every feed that
+     * follows it keeps ({@link #canonical}), rather than one per client (with its strings) parsed
+     * from each request.
+     */
+    private static final class Registration {
+        final ChannelPattern pattern;
+        final Set<Feed> feeds = ConcurrentHashMap.newKeySet();
+
+        Registration(ChannelPattern pattern) {
+            this.pattern = pattern;
+        }
+    }
 
     public Hub(Broker broker) {
         this(broker, System::currentTimeMillis);
@@ -65,24 +79,30 @@ public final class Hub implements AutoCloseable {
     /** Number of distinct exact channels and wildcard patterns with local subscribers. */
     public int subscribedPatterns() {
         int n = 0;
-        for (Map<String, Set<Feed>> r : List.of(exact, oneSegment, anyDepth)) {
-            for (Set<Feed> feeds : r.values()) {
-                n += feeds.isEmpty() ? 0 : 1;
+        for (Map<String, Registration> r : List.of(exact, oneSegment, anyDepth)) {
+            for (Registration reg : r.values()) {
+                n += reg.feeds.isEmpty() ? 0 : 1;
             }
         }
         return n;
     }
 
+    /** The instance of {@code pattern} the hub already keeps for other feeds, or {@code pattern} itself. */
+    ChannelPattern canonical(ChannelPattern pattern) {
+        Registration reg = registry(pattern).get(pattern.base());
+        return reg != null && reg.pattern.equals(pattern) ? reg.pattern : pattern;
+    }
+
     void register(ChannelPattern pattern, Feed feed) {
-        registry(pattern).compute(pattern.base(), (base, feeds) -> {
-            if (feeds == null) {
-                feeds = ConcurrentHashMap.newKeySet();
+        registry(pattern).compute(pattern.base(), (base, reg) -> {
+            if (reg == null) {
+                reg = new Registration(pattern);
             }
-            if (feeds.isEmpty()) {
+            if (reg.feeds.isEmpty()) {
                 broker.subscribe(pattern);
             }
-            feeds.add(feed);
-            return feeds;
+            reg.feeds.add(feed);
+            return reg;
         });
     }
 
@@ -93,24 +113,24 @@ public final class Hub implements AutoCloseable {
      * resizes for 10,000 clients) on every publish costs more than keeping it.
      */
     void unregister(ChannelPattern pattern, Feed feed) {
-        registry(pattern).computeIfPresent(pattern.base(), (base, feeds) -> {
-            if (feeds.remove(feed) && feeds.isEmpty()) {
+        registry(pattern).computeIfPresent(pattern.base(), (base, reg) -> {
+            if (reg.feeds.remove(feed) && reg.feeds.isEmpty()) {
                 broker.unsubscribe(pattern);
             }
-            return feeds;
+            return reg;
         });
     }
 
     /** Forgets the registrations left empty since the last sweep. Call periodically (the server does every minute). */
     public void sweep() {
-        for (Map<String, Set<Feed>> r : List.of(exact, oneSegment, anyDepth)) {
+        for (Map<String, Registration> r : List.of(exact, oneSegment, anyDepth)) {
             for (String base : r.keySet()) {
-                r.computeIfPresent(base, (b, feeds) -> feeds.isEmpty() ? null : feeds);
+                r.computeIfPresent(base, (b, reg) -> reg.feeds.isEmpty() ? null : reg);
             }
         }
     }
 
-    private Map<String, Set<Feed>> registry(ChannelPattern pattern) {
+    private Map<String, Registration> registry(ChannelPattern pattern) {
         return switch (pattern.kind()) {
             case EXACT -> exact;
             case ONE_SEGMENT -> oneSegment;
@@ -135,9 +155,9 @@ public final class Hub implements AutoCloseable {
         }
     }
 
-    private static void offerAll(Set<Feed> feeds, Message message) {
-        if (feeds != null) {
-            for (Feed f : feeds) {
+    private static void offerAll(Registration reg, Message message) {
+        if (reg != null) {
+            for (Feed f : reg.feeds) {
                 try {
                     f.offer(message);
                 } catch (RuntimeException e) {

@@ -34,6 +34,19 @@ class FeedTest {
     }
 
     @Test
+    void feedsFollowingOnePatternShareOneInstanceOfIt() {
+        Feed first = f.feed();
+        Feed second = f.feed();
+        subscribe(first, "/shared/*");
+        subscribe(second, new String("/shared/*")); // parsed from another request
+        assertThat(second.patterns().get(0)).isSameAs(first.patterns().get(0));
+
+        f.publish("/shared/x");
+        assertThat(describe(drain(first))).containsExactly("/shared/x@1");
+        assertThat(describe(drain(second))).containsExactly("/shared/x@1");
+    }
+
+    @Test
     void sinceReplaysWhatWasMissedThenGoesLive() {
         Message second = f.publish("/a", 5).get(1);
         Feed feed = f.feed();
