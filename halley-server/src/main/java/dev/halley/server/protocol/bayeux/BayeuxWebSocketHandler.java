@@ -6,7 +6,6 @@ import dev.halley.core.HalleyException;
 import dev.halley.server.ServerContext;
 import dev.halley.server.http.Json;
 import dev.halley.server.http.ShutdownEvent;
-import dev.halley.server.transport.websocket.Heartbeat;
 import dev.halley.server.transport.websocket.WebSocketLifecycle;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
@@ -51,7 +50,6 @@ final class BayeuxWebSocketHandler extends ChannelInboundHandlerAdapter implemen
     private final String browserId;
     private ChannelHandlerContext ctx;
     private WebSocketLifecycle lifecycle;
-    private Heartbeat heartbeat;
     /** The session whose messages stream here (no ack), if any. */
     private BayeuxSession streamed;
     /** The connect held on this connection, if any. */
@@ -85,18 +83,25 @@ final class BayeuxWebSocketHandler extends ChannelInboundHandlerAdapter implemen
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
-        this.lifecycle = new WebSocketLifecycle(ctx, server, this::stop);
-        this.heartbeat = new Heartbeat(server.wheel(ctx.executor()), server.config().heartbeat().toNanos(),
-                () -> ctx.writeAndFlush(new PingWebSocketFrame(), ctx.voidPromise()),
-                () -> lifecycle.closeWith(CloseReason.HEARTBEAT_TIMEOUT, false));
-        heartbeat.start();
+        this.lifecycle = new WebSocketLifecycle(ctx, server) {
+            @Override
+            protected void ping() {
+                ctx.writeAndFlush(new PingWebSocketFrame(), ctx.voidPromise());
+            }
+
+            @Override
+            protected void onClosing() {
+                stopDeliveries();
+            }
+        };
+        lifecycle.start();
     }
 
     // ---- inbound ---------------------------------------------------------------------------
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        lifecycle.read(msg, heartbeat, this::onText, this::write);
+        lifecycle.read(msg, this::onText, this::write);
     }
 
     @Override
@@ -321,8 +326,7 @@ final class BayeuxWebSocketHandler extends ChannelInboundHandlerAdapter implemen
     }
 
     /** Stops deliveries: the session goes on without this connection, its expiry clock running. */
-    private void stop() {
-        heartbeat.stop();
+    private void stopDeliveries() {
         if (streamed != null) {
             streamed.unstream(this);
             streamed = null;
@@ -335,7 +339,7 @@ final class BayeuxWebSocketHandler extends ChannelInboundHandlerAdapter implemen
     }
 
     private void release() {
-        stop();
+        stopDeliveries();
         lifecycle.release();
     }
 

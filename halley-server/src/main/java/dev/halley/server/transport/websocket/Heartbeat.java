@@ -9,39 +9,38 @@ import java.util.concurrent.TimeUnit;
  * client it asks for a ping; if nothing (a pong or any other frame) arrives within the next
  * {@code period}, the connection is dead. A {@link SilenceTimer} over what is heard: one deadline
  * on the loop's wheel, re-armed once per period, not per frame; {@link #heard()} only records a
- * time.
+ * time. The connection's own object extends it ({@link WebSocketLifecycle}), so that it costs no
+ * object of its own.
  *
  * <p>Event loop only.
  */
-public final class Heartbeat extends SilenceTimer {
-    private final Runnable ping;
-    private final Runnable dead;
+public abstract class Heartbeat extends SilenceTimer {
     private boolean awaitingPong;
 
-    /**
-     * @param ping sends a ping frame
-     * @param dead closes the connection (nothing heard for a period after the ping)
-     */
-    public Heartbeat(DeadlineWheel wheel, long periodNanos, Runnable ping, Runnable dead) {
+    protected Heartbeat(DeadlineWheel wheel, long periodNanos) {
         super(wheel, periodNanos);
-        this.ping = ping;
-        this.dead = dead;
     }
 
+    /** Sends a ping frame. */
+    protected abstract void ping();
+
+    /** Nothing was heard for a period after the ping: the connection is dead; close it. */
+    protected abstract void dead();
+
     /** Any frame from the client. */
-    public void heard() {
+    public final void heard() {
         active();
         awaitingPong = false;
     }
 
     @Override
-    protected void silent() {
+    protected final void silent() {
         if (awaitingPong) {
             stop();
-            dead.run();
+            dead();
         } else {
             awaitingPong = true;
-            ping.run();
+            ping();
         }
     }
 

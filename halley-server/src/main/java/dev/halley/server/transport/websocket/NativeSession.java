@@ -75,7 +75,8 @@ public final class NativeSession implements Feed.Listener {
 
     private final ServerContext server;
     private final Output out;
-    private final PublishRate rate;
+    /** Made by the first publish: most connections only subscribe (a fresh bucket is full, as an unused one is). */
+    private PublishRate rate;
     private final Feed feed;
     /** Subscribes in flight: draining waits for their replies. */
     private int subscribing;
@@ -88,7 +89,6 @@ public final class NativeSession implements Feed.Listener {
     public NativeSession(ServerContext server, Output out) {
         this.server = server;
         this.out = out;
-        this.rate = new PublishRate(server.config().publishRate());
         this.feed = server.hub().newFeed(server.feedLimits(), this);
     }
 
@@ -163,6 +163,9 @@ public final class NativeSession implements Feed.Listener {
         }
         if (server.isShuttingDown()) {
             throw new HalleyException(ReplyError.UNAVAILABLE, "The server is shutting down; publish to another node.");
+        }
+        if (rate == null) {
+            rate = new PublishRate(server.config().publishRate());
         }
         if (!rate.tryAcquire()) {
             if (rate.exhausted()) {

@@ -59,18 +59,19 @@ public final class WebSocketHandler extends ChannelInboundHandlerAdapter {
     }
 
     private final ServerContext server;
-    private final Function<WebSocketHandler, Conversation> conversations;
+    /** Makes the conversation once the connection is upgraded (then dropped); null for the native protocol. */
+    private Function<WebSocketHandler, Conversation> conversations;
     private ChannelHandlerContext ctx;
+    /** How the connection ends, and its heartbeat. */
     private WebSocketLifecycle lifecycle;
     private Conversation conversation;
-    private Heartbeat heartbeat;
     private boolean unflushed;
     /** The conversation was told the connection closes. */
     private boolean stopped;
 
     /** The native protocol ({@code /ws}). */
     WebSocketHandler(ServerContext server) {
-        this(server, ws -> new NativeConversation(server, ws));
+        this(server, null);
     }
 
     /** @param conversations makes the conversation of the connection, once it is upgraded */
@@ -82,18 +83,27 @@ public final class WebSocketHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
-        this.lifecycle = new WebSocketLifecycle(ctx, server, this::stop);
-        this.heartbeat = new Heartbeat(server.wheel(ctx.executor()), server.config().heartbeat().toNanos(),
-                this::ping, () -> lifecycle.closeWith(CloseReason.HEARTBEAT_TIMEOUT, false));
-        heartbeat.start();
-        this.conversation = conversations.apply(this);
+        this.lifecycle = new WebSocketLifecycle(ctx, server) {
+            @Override
+            protected void ping() {
+                WebSocketHandler.this.ping();
+            }
+
+            @Override
+            protected void onClosing() {
+                closingStarted();
+            }
+        };
+        lifecycle.start();
+        this.conversation = conversations == null ? new NativeConversation(server, this) : conversations.apply(this);
+        this.conversations = null;
     }
 
     // ---- inbound ---------------------------------------------------------------------------
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        lifecycle.read(msg, heartbeat, conversation::onText, this::write);
+        lifecycle.read(msg, conversation::onText, this::write);
     }
 
     @Override
@@ -210,9 +220,8 @@ public final class WebSocketHandler extends ChannelInboundHandlerAdapter {
         release();
     }
 
-    /** Closing began (ours or the client's): the conversation stops, and so does the heartbeat. */
-    private void stop() {
-        heartbeat.stop();
+    /** Closing began (ours or the client's), or the connection is gone: the conversation stops. */
+    private void closingStarted() {
         if (conversation != null && !stopped) {
             stopped = true;
             conversation.onClosed(lifecycle.closing());
@@ -220,7 +229,7 @@ public final class WebSocketHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void release() {
-        stop();
+        closingStarted();
         lifecycle.release();
     }
 

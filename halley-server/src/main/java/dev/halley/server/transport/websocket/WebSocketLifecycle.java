@@ -44,8 +44,13 @@ import org.slf4j.LoggerFactory;
  * to {@code max-ws-message} (over it: 1009), and text is checked to be UTF-8 fragment by fragment
  * (not: 1007), as Netty's frame aggregator and UTF-8 validator did in two pipeline handlers of
  * their own. A message in one frame, the common case, is not copied.
+ *
+ * <p>And it is the connection's {@link Heartbeat} (liveness is part of how a connection ends:
+ * silence closes it as {@link CloseReason#HEARTBEAT_TIMEOUT}), so that the handler makes one
+ * object, an anonymous subclass that sends its pings and stops its deliveries
+ * ({@link #onClosing()}), where it made a lifecycle, a heartbeat and their callbacks.
  */
-public final class WebSocketLifecycle {
+public abstract class WebSocketLifecycle extends Heartbeat {
     private static final Logger log = LoggerFactory.getLogger(WebSocketLifecycle.class);
     /** How long a closing handshake may take before the connection is closed regardless. */
     static final long CLOSE_TIMEOUT_MILLIS = 2000;
@@ -54,7 +59,6 @@ public final class WebSocketLifecycle {
 
     private final ChannelHandlerContext ctx;
     private final ServerContext server;
-    private final Runnable onClosing;
     private CloseReason closing;
     private Timeout closeTimeout;
     private Timeout unwritable;
@@ -65,13 +69,19 @@ public final class WebSocketLifecycle {
     /** Where the UTF-8 check of the text being read stands ({@link Utf8Scanner}). */
     private int utf8;
 
-    /**
-     * @param onClosing stops the handler's deliveries and timers; called once, when closing starts
-     */
-    public WebSocketLifecycle(ChannelHandlerContext ctx, ServerContext server, Runnable onClosing) {
+    /** The lifecycle of the connection of {@code ctx}; its heartbeat starts with {@link #start()}. */
+    protected WebSocketLifecycle(ChannelHandlerContext ctx, ServerContext server) {
+        super(server.wheel(ctx.executor()), server.config().heartbeat().toNanos());
         this.ctx = ctx;
         this.server = server;
-        this.onClosing = onClosing;
+    }
+
+    /** Closing started (ours or the client's): the handler stops its deliveries. Called once; the heartbeat has stopped. */
+    protected abstract void onClosing();
+
+    @Override
+    protected final void dead() {
+        closeWith(CloseReason.HEARTBEAT_TIMEOUT, false);
     }
 
     /** Whether closing has started (by us or by the client). */
@@ -107,7 +117,7 @@ public final class WebSocketLifecycle {
     private void close(CloseReason why, int status, String reason, boolean waitForClient) {
         closing = why;
         log.debug("closing {}: {} {}", ctx.channel(), status, reason);
-        stop();
+        closingStarted();
         Channel ch = ctx.channel();
         ch.config().setAutoRead(true); // to see the client's answer
         if (!waitForClient && !ch.isWritable()) {
@@ -122,7 +132,7 @@ public final class WebSocketLifecycle {
     /** The client started the closing handshake: echo its status code, then close. Not counted: its choice. */
     private void closedByClient(CloseWebSocketFrame frame) {
         closing = CloseReason.NORMAL;
-        stop();
+        closingStarted();
         int status = frame.statusCode();
         ctx.writeAndFlush(status < 0 ? new CloseWebSocketFrame() : new CloseWebSocketFrame(status, ""))
                 .addListener(ChannelFutureListener.CLOSE);
@@ -135,14 +145,14 @@ public final class WebSocketLifecycle {
      * held (a client that did not wait for the 101) close 1002. While closing, only the client's
      * close frame matters. Every frame counts as hearing from the client for {@code heartbeat}.
      */
-    public void read(Object msg, Heartbeat heartbeat, Consumer<byte[]> onText, Consumer<WebSocketFrame> write) {
+    public void read(Object msg, Consumer<byte[]> onText, Consumer<WebSocketFrame> write) {
         try {
             if (closing != null) {
                 if (msg instanceof CloseWebSocketFrame) {
                     ctx.close(); // the client answered our close frame
                 }
             } else if (msg instanceof WebSocketFrame frame) {
-                heartbeat.heard();
+                heard();
                 onFrame(frame, onText, write);
             } else {
                 closeWith(CloseReason.PROTOCOL_ERROR, true);
@@ -284,6 +294,7 @@ public final class WebSocketLifecycle {
 
     /** The connection is gone or the handler removed: no timer of ours may outlive it. */
     public void release() {
+        stop();
         dropMessage();
         cancel(unwritable);
         unwritable = null;
@@ -291,11 +302,12 @@ public final class WebSocketLifecycle {
         closeTimeout = null;
     }
 
-    private void stop() {
+    private void closingStarted() {
+        stop();
         dropMessage();
         cancel(unwritable);
         unwritable = null;
-        onClosing.run();
+        onClosing();
     }
 
     /**
