@@ -11,7 +11,6 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * One client's ordered view of the channels it follows: its subscriptions, its position in
@@ -53,26 +52,18 @@ public final class Feed {
      */
     private static final String UNKNOWN_EPOCH = "-";
 
-    /**
-     * Serialise feeds' hub registrations, so that racing subscribe, unsubscribe and close leave the
-     * hub as the last of them left the feed (see {@link #syncRegistration}). Taken before, never
-     * while holding, a feed's monitor. Striped rather than one per feed: a lock object per feed
-     * was 16 bytes of every idle connection, and two feeds sharing a stripe only wait for each
-     * other's (short) registration.
-     */
-    private static final Object[] REGISTRATION_LOCKS = new Object[64];
-    private static final AtomicInteger NEXT_STRIPE = new AtomicInteger();
-
-    static {
-        for (int i = 0; i < REGISTRATION_LOCKS.length; i++) {
-            REGISTRATION_LOCKS[i] = new Object();
-        }
-    }
-
     private final Hub hub;
     private final FeedLimits limits;
     private final Listener listener;
-    private final Object registration = REGISTRATION_LOCKS[NEXT_STRIPE.getAndIncrement() & (REGISTRATION_LOCKS.length - 1)];
+    /**
+     * Serialises this feed's hub registrations, so that racing subscribe, unsubscribe and close
+     * leave the hub as the last of them left the feed (see {@link #syncRegistration}). Taken
+     * before, never while holding, the feed's monitor. One of the hub's stripes
+     * ({@link Hub#registrationLock()}), not an object per feed: that was 16 bytes of every idle
+     * connection, and feeds sharing a stripe only wait for each other's registration, which never
+     * blocks (brokers subscribe asynchronously).
+     */
+    private final Object registration;
 
     // Guarded by this. Shaped for the common feed (one channel, a quiet queue), since an idle
     // connection's memory is a product figure: the subscriptions are a list linked through
@@ -99,6 +90,7 @@ public final class Feed {
         this.hub = hub;
         this.limits = limits;
         this.listener = listener;
+        this.registration = hub.registrationLock();
     }
 
     /** One pattern this feed follows. */

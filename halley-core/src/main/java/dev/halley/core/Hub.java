@@ -5,6 +5,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -24,6 +25,9 @@ public final class Hub implements AutoCloseable {
     private final Map<String, Registration> exact = new ConcurrentHashMap<>();
     private final Map<String, Registration> oneSegment = new ConcurrentHashMap<>();
     private final Map<String, Registration> anyDepth = new ConcurrentHashMap<>();
+    /** Locks that serialise each feed's registrations, handed out in turn (see {@link Feed}). */
+    private final Object[] registrationLocks = new Object[64];
+    private final AtomicInteger nextRegistrationLock = new AtomicInteger();
 
     /**
      * The local feeds of one pattern, and the pattern itself: the one instance every feed that
@@ -46,6 +50,9 @@ public final class Hub implements AutoCloseable {
     public Hub(Broker broker, LongSupplier clock) {
         this.broker = broker;
         this.clock = clock;
+        for (int i = 0; i < registrationLocks.length; i++) {
+            registrationLocks[i] = new Object();
+        }
         broker.start(this::onMessage);
     }
 
@@ -85,6 +92,11 @@ public final class Hub implements AutoCloseable {
             }
         }
         return n;
+    }
+
+    /** A lock for a new feed's registrations: one of a few, in turn. */
+    Object registrationLock() {
+        return registrationLocks[nextRegistrationLock.getAndIncrement() & (registrationLocks.length - 1)];
     }
 
     /** The instance of {@code pattern} the hub already keeps for other feeds, or {@code pattern} itself. */
