@@ -2,11 +2,15 @@ package dev.halley.server.http;
 
 import dev.halley.server.ServerContext;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.CompositeByteBuf;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandler;
+import io.netty.channel.ChannelOutboundHandler;
 import io.netty.channel.ChannelPromise;
+import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMessage;
@@ -16,9 +20,12 @@ import io.netty.handler.codec.http.HttpRequestDecoder;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseEncoder;
 import io.netty.handler.codec.http.HttpStatusClass;
+import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.EventExecutor;
+import java.net.SocketAddress;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.List;
 import java.util.Map;
@@ -29,19 +36,23 @@ import java.util.concurrent.ConcurrentHashMap;
  * The HTTP/1.1 side of one connection in one pipeline handler: Netty's request decoder and
  * response encoder, with what {@link io.netty.handler.codec.http.HttpServerCodec} adds (the
  * request methods remembered for the answers to {@code HEAD} and {@code CONNECT}, a bound of
- * {@value #MAX_PIPELINE_DEPTH} pipelined requests), and the connection's {@link RequestGuard}
- * between decoding and the router, which sees the raw bytes (the header deadline starts at the
- * first one), every decoded object, and every answer written.
+ * {@value #MAX_PIPELINE_DEPTH} pipelined requests), and the connection's request guard
+ * ({@link RequestGuard}, which this handler is) between decoding and the router: it sees the raw
+ * bytes (the header deadline starts at the first one), every decoded object, and every answer
+ * written.
  *
  * <p><b>Memory.</b> One handler (one pipeline context) instead of the codec, a first-byte watch
- * and a guard; and a decoder only while a request is being read. Between requests (a parked
- * long-poll, an open stream, an idle keep-alive connection) the decoder, with its parser buffers,
- * goes back to a small pool of its event loop, and the next request's first byte takes one.
+ * and a guard, and the same object is the guard's deadline and answer listener. The decoder and
+ * encoder, with their buffers, are lent by small pools of the event loop only while they work:
+ * the decoder while a request is read, the encoder while an answer's head is encoded. The body
+ * of a streamed answer (a chunked response) is framed here, chunk by chunk, as Netty's encoder
+ * would frame it; so a parked long-poll, an open stream and an idle keep-alive connection hold
+ * neither.
  *
  * <p><b>Leaving HTTP.</b> When a WebSocket upgrade removes this handler, the guard stops and
  * bytes the decoder still held (a client that did not wait for the 101) go on down the pipeline.
  */
-public final class HttpCodecHandler extends HttpResponseEncoder implements ChannelInboundHandler {
+public final class HttpCodecHandler extends RequestGuard implements ChannelInboundHandler, ChannelOutboundHandler {
     /** Requests decoded ahead of their answers before the connection is refused (as {@code HttpServerCodec}). */
     static final int MAX_PIPELINE_DEPTH = 128;
 
@@ -51,32 +62,40 @@ public final class HttpCodecHandler extends HttpResponseEncoder implements Chann
     /** Two bits per request in {@link #methodQueue}. */
     private static final int INLINE_METHODS = Long.SIZE / 2;
 
-    private final Decoders decoders;
-    private final RequestGuard guard;
-    private ChannelHandlerContext ctx;
-    /** Lent by {@link #decoders} while a request is read; null between requests. */
+    /** How the body of the answer being streamed is framed, after its head. */
+    private static final byte NO_BODY = 0;
+    private static final byte CHUNKED = 1;
+    /** As it is: an HTTP/1.0 client, which the end of the connection tells where the body ends. */
+    private static final byte RAW = 2;
+    /** None may be sent ({@code HEAD}, 1xx, 204, 304): dropped. */
+    private static final byte EMPTY = 3;
+
+    private static final byte[] CRLF = {'\r', '\n'};
+    private static final byte[] LAST_CHUNK = {'0', '\r', '\n', '\r', '\n'};
+
+    private final Codecs codecs;
+    /** Lent by {@link #codecs} while a request is read; null between requests. */
     private RequestDecoder decoder;
     /** Methods of decoded requests not answered yet, two bits each, oldest lowest. */
     private long methodQueue;
     private int methodQueueSize;
     private Queue<Byte> methodOverflow;
-    /** The method of the request the response being encoded answers. */
-    private byte methodFlag;
+    /** How the body of the answer in progress goes, once its head is written. */
+    private byte body = NO_BODY;
     private boolean mustCloseAfterResponse;
     /** Over the pipelining bound: the rest of the input is skipped. */
     private boolean discard;
 
-    public HttpCodecHandler(ServerContext server, Decoders decoders) {
-        this.decoders = decoders;
-        this.guard = new RequestGuard(server, this);
+    public HttpCodecHandler(ServerContext server, Codecs codecs) {
+        super(server);
+        this.codecs = codecs;
     }
 
     // ---- inbound ---------------------------------------------------------------------------
 
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
-        this.ctx = ctx;
-        guard.added(ctx);
+        added(ctx);
     }
 
     @Override
@@ -91,7 +110,7 @@ public final class HttpCodecHandler extends HttpResponseEncoder implements Chann
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
-        guard.active();
+        active();
         ctx.fireChannelActive();
     }
 
@@ -101,21 +120,21 @@ public final class HttpCodecHandler extends HttpResponseEncoder implements Chann
             ctx.fireChannelRead(msg);
             return;
         }
-        if (guard.dropping()) {
+        if (dropping()) {
             bytes.release();
             return;
         }
-        guard.bytes(bytes.isReadable());
+        bytes(bytes.isReadable());
         RequestDecoder d = decoder;
         if (d == null) {
-            d = decoder = decoders.take(ctx.executor(), this);
+            d = decoder = codecs.decoder(ctx.executor(), this);
         }
         d.channelRead(ctx, msg);
         // Handed back between requests; not if the handler left meanwhile (the upgrade released it),
         // nor after a failure (then the connection closes with it).
-        if (decoder == d && !ctx.isRemoved() && !discard && guard.betweenRequests() && !d.holdsBytes()) {
+        if (decoder == d && !ctx.isRemoved() && !discard && betweenRequests() && !d.holdsBytes()) {
             decoder = null;
-            decoders.give(ctx.executor(), d);
+            codecs.give(ctx.executor(), d);
         }
     }
 
@@ -135,9 +154,9 @@ public final class HttpCodecHandler extends HttpResponseEncoder implements Chann
             decoder = null;
             // What a half-read request leaves goes to the guard (and on) first, as the codec always did.
             d.channelInactive(ctx);
-            guard.gone();
+            gone();
         } else {
-            guard.gone();
+            gone();
             ctx.fireChannelInactive();
         }
     }
@@ -164,7 +183,7 @@ public final class HttpCodecHandler extends HttpResponseEncoder implements Chann
 
     @Override
     public void handlerRemoved(ChannelHandlerContext ctx) throws Exception {
-        guard.gone();
+        gone();
         RequestDecoder d = decoder;
         if (d != null) {
             decoder = null;
@@ -185,7 +204,7 @@ public final class HttpCodecHandler extends HttpResponseEncoder implements Chann
                 }
                 throw new IllegalStateException("maxPipelineDepth exceeded: " + MAX_PIPELINE_DEPTH);
             }
-            if (guard.accept(o)) {
+            if (accept(o)) {
                 i++;
             } else {
                 out.remove(i);
@@ -201,7 +220,7 @@ public final class HttpCodecHandler extends HttpResponseEncoder implements Chann
         if (msg instanceof LastHttpContent && !isInformational(msg)) {
             ChannelPromise p = promise.unvoid();
             encode(ctx, msg, p);
-            p.addListener(guard);
+            p.addListener(this);
             return;
         }
         encode(ctx, msg, promise);
@@ -217,10 +236,68 @@ public final class HttpCodecHandler extends HttpResponseEncoder implements Chann
             mustCloseAfterResponse = false;
             promise = promise.unvoid().addListener(ChannelFutureListener.CLOSE);
         }
-        super.write(ctx, msg, promise);
+        if (body != NO_BODY && msg instanceof HttpContent content && !(msg instanceof HttpMessage)) {
+            writeBody(ctx, content, promise);
+            return;
+        }
+        boolean streamingHead = msg instanceof HttpMessage && !(msg instanceof LastHttpContent);
+        // Decided on the head as it comes, as the encoder decides (before it sanitises the headers).
+        boolean chunked = streamingHead && HttpUtil.isTransferEncodingChunked((HttpMessage) msg);
+        ResponseEncoder e = codecs.encoder(ctx.executor(), this);
+        e.write(ctx, msg, promise);
+        if (streamingHead) {
+            // The encoder now waits for this answer's body, which is framed here: it is not lent again.
+            body = e.alwaysEmpty ? EMPTY : chunked ? CHUNKED : RAW;
+        } else {
+            codecs.give(ctx.executor(), e);
+        }
     }
 
-    /** The guard's own answer (a refusal): encoded and flushed, not counted as the answer to a request. */
+    /**
+     * A piece of a streamed answer's body, framed as Netty's {@link HttpResponseEncoder} frames it:
+     * a chunk is its length in hex, CRLF, the bytes, CRLF (an empty one is written as nothing);
+     * the last chunk is {@code 0}, CRLF, CRLF. Streams here carry no trailers.
+     */
+    private void writeBody(ChannelHandlerContext ctx, HttpContent content, ChannelPromise promise) {
+        boolean last = content instanceof LastHttpContent;
+        ByteBuf data = content.content();
+        byte mode = body;
+        if (last) {
+            body = NO_BODY;
+            if (!((LastHttpContent) content).trailingHeaders().isEmpty()) {
+                content.release();
+                promise.tryFailure(new IllegalStateException("trailers are not written in a streamed answer"));
+                return;
+            }
+        }
+        if (mode == EMPTY || mode == RAW && !data.isReadable()) {
+            content.release();
+            ctx.write(Unpooled.EMPTY_BUFFER, promise);
+        } else if (mode == RAW) {
+            ctx.write(data, promise);
+        } else if (!data.isReadable()) {
+            if (last) {
+                content.release();
+                ctx.write(Unpooled.wrappedBuffer(LAST_CHUNK), promise);
+            } else {
+                ctx.write(data, promise);
+            }
+        } else {
+            CompositeByteBuf chunk = ctx.alloc().compositeBuffer(4);
+            ByteBuf size = ctx.alloc().buffer(10);
+            size.writeCharSequence(Integer.toHexString(data.readableBytes()), StandardCharsets.US_ASCII);
+            size.writeBytes(CRLF);
+            chunk.addComponent(true, size);
+            chunk.addComponent(true, data);
+            chunk.addComponent(true, Unpooled.wrappedBuffer(CRLF));
+            if (last) {
+                chunk.addComponent(true, Unpooled.wrappedBuffer(LAST_CHUNK));
+            }
+            ctx.write(chunk, promise);
+        }
+    }
+
+    @Override
     ChannelFuture writeOwn(ChannelHandlerContext ctx, HttpResponse res) {
         ChannelPromise p = ctx.newPromise();
         try {
@@ -233,22 +310,38 @@ public final class HttpCodecHandler extends HttpResponseEncoder implements Chann
     }
 
     @Override
-    protected void sanitizeHeadersBeforeEncode(HttpResponse msg, boolean isAlwaysEmpty) {
-        if (!isAlwaysEmpty && methodFlag == METHOD_CONNECT && msg.status().codeClass() == HttpStatusClass.SUCCESS) {
-            // A successful CONNECT answer has no body framing (RFC 9110 section 9.3.6).
-            msg.headers().remove(HttpHeaderNames.TRANSFER_ENCODING);
-            return;
-        }
-        super.sanitizeHeadersBeforeEncode(msg, isAlwaysEmpty);
+    public void flush(ChannelHandlerContext ctx) {
+        ctx.flush();
     }
 
     @Override
-    protected boolean isContentAlwaysEmpty(HttpResponse msg) {
-        if (msg.status().codeClass() == HttpStatusClass.INFORMATIONAL) {
-            return super.isContentAlwaysEmpty(msg);
-        }
-        methodFlag = pollMethod();
-        return methodFlag == METHOD_HEAD || super.isContentAlwaysEmpty(msg);
+    public void read(ChannelHandlerContext ctx) {
+        ctx.read();
+    }
+
+    @Override
+    public void bind(ChannelHandlerContext ctx, SocketAddress localAddress, ChannelPromise promise) {
+        ctx.bind(localAddress, promise);
+    }
+
+    @Override
+    public void connect(ChannelHandlerContext ctx, SocketAddress remoteAddress, SocketAddress localAddress, ChannelPromise promise) {
+        ctx.connect(remoteAddress, localAddress, promise);
+    }
+
+    @Override
+    public void disconnect(ChannelHandlerContext ctx, ChannelPromise promise) {
+        ctx.disconnect(promise);
+    }
+
+    @Override
+    public void close(ChannelHandlerContext ctx, ChannelPromise promise) {
+        ctx.close(promise);
+    }
+
+    @Override
+    public void deregister(ChannelHandlerContext ctx, ChannelPromise promise) {
+        ctx.deregister(promise);
     }
 
     private boolean enqueueMethod(HttpMethod method) {
@@ -288,10 +381,11 @@ public final class HttpCodecHandler extends HttpResponseEncoder implements Chann
 
     @Override
     public String toString() {
-        return "HttpCodecHandler[" + guard + (decoder != null ? ", reading" : "") + ", " + (ctx != null ? ctx.channel() : "") + "]";
+        return "HttpCodecHandler[" + guardState() + (decoder != null ? ", reading" : "") + (body != NO_BODY ? ", streaming" : "")
+                + ", " + (ctx() != null ? ctx().channel() : "") + "]";
     }
 
-    // ---- decoders --------------------------------------------------------------------------
+    // ---- the lent codecs -------------------------------------------------------------------
 
     /** Netty's request decoder, lent to one connection at a time. */
     static final class RequestDecoder extends HttpRequestDecoder {
@@ -324,25 +418,62 @@ public final class HttpCodecHandler extends HttpResponseEncoder implements Chann
         }
     }
 
+    /** Netty's response encoder, lent to one connection for one answer's head (or whole answer). */
+    static final class ResponseEncoder extends HttpResponseEncoder {
+        private HttpCodecHandler owner;
+        /** The method of the request the answer being encoded is for. */
+        private byte methodFlag;
+        /** The answer just encoded may have no body. */
+        private boolean alwaysEmpty;
+
+        @Override
+        protected void sanitizeHeadersBeforeEncode(HttpResponse msg, boolean isAlwaysEmpty) {
+            if (!isAlwaysEmpty && methodFlag == METHOD_CONNECT && msg.status().codeClass() == HttpStatusClass.SUCCESS) {
+                // A successful CONNECT answer has no body framing (RFC 9110 section 9.3.6).
+                msg.headers().remove(HttpHeaderNames.TRANSFER_ENCODING);
+                return;
+            }
+            super.sanitizeHeadersBeforeEncode(msg, isAlwaysEmpty);
+        }
+
+        @Override
+        protected boolean isContentAlwaysEmpty(HttpResponse msg) {
+            if (msg.status().codeClass() == HttpStatusClass.INFORMATIONAL) {
+                alwaysEmpty = super.isContentAlwaysEmpty(msg);
+                return alwaysEmpty;
+            }
+            methodFlag = owner.pollMethod();
+            alwaysEmpty = methodFlag == METHOD_HEAD || super.isContentAlwaysEmpty(msg);
+            return alwaysEmpty;
+        }
+    }
+
     /**
-     * The idle request decoders of a server, a few per event loop. A decoder is handed back only
-     * between requests (its parser at the start of a message, no bytes held), so the next
-     * connection to take it starts clean; the pool is bounded, the rest are left to the GC.
+     * The idle request decoders and response encoders of a server, a few per event loop. A decoder
+     * comes back only between requests (its parser at the start of a message, no bytes held), an
+     * encoder only after a whole answer; so the next connection to take one starts clean. The
+     * pools are bounded; the rest are left to the GC.
      */
-    public static final class Decoders {
-        /** Idle decoders kept per event loop. */
+    public static final class Codecs {
+        /** Idle decoders (and encoders) kept per event loop. */
         static final int PER_LOOP = 64;
 
         private final HttpDecoderConfig config;
-        private final Map<EventExecutor, ArrayDeque<RequestDecoder>> idle = new ConcurrentHashMap<>();
+        private final Map<EventExecutor, Idle> idle = new ConcurrentHashMap<>();
 
         /** @param config the decoder's limits; not changed afterwards */
-        public Decoders(HttpDecoderConfig config) {
+        public Codecs(HttpDecoderConfig config) {
             this.config = config;
         }
 
-        RequestDecoder take(EventExecutor loop, HttpCodecHandler owner) {
-            RequestDecoder d = pool(loop).pollLast();
+        /** One event loop's idle codecs; used on that loop only. */
+        private static final class Idle {
+            final ArrayDeque<RequestDecoder> decoders = new ArrayDeque<>(PER_LOOP);
+            final ArrayDeque<ResponseEncoder> encoders = new ArrayDeque<>(PER_LOOP);
+        }
+
+        RequestDecoder decoder(EventExecutor loop, HttpCodecHandler owner) {
+            RequestDecoder d = idle(loop).decoders.pollLast();
             if (d == null) {
                 d = new RequestDecoder(config);
             }
@@ -352,15 +483,33 @@ public final class HttpCodecHandler extends HttpResponseEncoder implements Chann
 
         void give(EventExecutor loop, RequestDecoder d) {
             d.owner = null;
-            ArrayDeque<RequestDecoder> pool = pool(loop);
+            ArrayDeque<RequestDecoder> pool = idle(loop).decoders;
             if (pool.size() < PER_LOOP) {
                 pool.addLast(d);
             }
         }
 
-        private ArrayDeque<RequestDecoder> pool(EventExecutor loop) {
-            ArrayDeque<RequestDecoder> pool = idle.get(loop);
-            return pool != null ? pool : idle.computeIfAbsent(loop, l -> new ArrayDeque<>(PER_LOOP));
+        ResponseEncoder encoder(EventExecutor loop, HttpCodecHandler owner) {
+            ResponseEncoder e = idle(loop).encoders.pollLast();
+            if (e == null) {
+                e = new ResponseEncoder();
+            }
+            e.owner = owner;
+            e.methodFlag = METHOD_OTHER;
+            return e;
+        }
+
+        void give(EventExecutor loop, ResponseEncoder e) {
+            e.owner = null;
+            ArrayDeque<ResponseEncoder> pool = idle(loop).encoders;
+            if (pool.size() < PER_LOOP) {
+                pool.addLast(e);
+            }
+        }
+
+        private Idle idle(EventExecutor loop) {
+            Idle i = idle.get(loop);
+            return i != null ? i : idle.computeIfAbsent(loop, l -> new Idle());
         }
     }
 }

@@ -21,14 +21,14 @@ public final class HttpPipeline extends ChannelInitializer<SocketChannel> {
 
     private final ServerContext server;
     private final RouterHandler.Table routes;
-    private final HttpCodecHandler.Decoders decoders;
+    private final HttpCodecHandler.Codecs codecs;
     private final Consumer<Channel> onAccept;
 
     public HttpPipeline(ServerContext server, Map<String, Route> routes, Consumer<Channel> onAccept) {
         this.server = server;
         this.routes = new RouterHandler.Table(server, routes);
         this.onAccept = onAccept;
-        this.decoders = new HttpCodecHandler.Decoders(decoderConfig(server));
+        this.codecs = new HttpCodecHandler.Codecs(decoderConfig(server));
     }
 
     /** The request decoder's limits. */
@@ -47,7 +47,7 @@ public final class HttpPipeline extends ChannelInitializer<SocketChannel> {
     protected void initChannel(SocketChannel ch) {
         onAccept.accept(ch);
         ChannelPipeline p = ch.pipeline();
-        p.addLast(HTTP, new HttpCodecHandler(server, decoders));
+        p.addLast(HTTP, new HttpCodecHandler(server, codecs));
         p.addLast(ROUTER, new RouterHandler(routes));
     }
 }

@@ -17,6 +17,7 @@ import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
@@ -52,9 +53,11 @@ import java.util.concurrent.TimeUnit;
  * of a next request that arrive in the same read as the end of the previous one are under the
  * idle deadline, not the header deadline.
  *
- * <p>Event loop only.
+ * <p>{@link HttpCodecHandler} is the guard (this class is its policy half, the handler the
+ * plumbing), and the guard is its own entry on the wheel and the listener of every answer's last
+ * write: one object per connection for all of it. Event loop only.
  */
-final class RequestGuard extends Deadline implements ChannelFutureListener {
+abstract class RequestGuard extends Deadline implements ChannelFutureListener {
     /** How long a refused connection may stay half-closed, dropping input, before it is closed. */
     static final long LINGER_MILLIS = 2000;
 
@@ -74,7 +77,6 @@ final class RequestGuard extends Deadline implements ChannelFutureListener {
     }
 
     private final ServerContext server;
-    private final HttpCodecHandler codec;
     private ChannelHandlerContext ctx;
     /** The deadline that runs, or null; the wheel entry may expire before it is due, and re-arms. */
     private Phase armed;
@@ -93,32 +95,39 @@ final class RequestGuard extends Deadline implements ChannelFutureListener {
     private int bodyLimit;
     private long bodySeen;
 
-    RequestGuard(ServerContext server, HttpCodecHandler codec) {
+    RequestGuard(ServerContext server) {
         this.server = server;
-        this.codec = codec;
     }
 
-    void added(ChannelHandlerContext ctx) {
+    final void added(ChannelHandlerContext ctx) {
         this.ctx = ctx;
     }
 
+    /** The handler's context, once added. */
+    final ChannelHandlerContext ctx() {
+        return ctx;
+    }
+
+    /** Writes the guard's own answer (a refusal), encoded and flushed, not counted as the answer to a request. */
+    abstract ChannelFuture writeOwn(ChannelHandlerContext ctx, HttpResponse res);
+
     /** The connection is up: the header deadline runs from now. */
-    void active() {
+    final void active() {
         arm(Phase.HEADERS, server.config().headerTimeout());
     }
 
     /** Whether input is dropped (after a refusal). */
-    boolean dropping() {
+    final boolean dropping() {
         return refused;
     }
 
     /** Whether the last request is complete and nothing of another one has come (and nothing was refused). */
-    boolean betweenRequests() {
+    final boolean betweenRequests() {
         return !inRequest && !refused;
     }
 
     /** Raw bytes arrived: the first of a request starts the header deadline. */
-    void bytes(boolean readable) {
+    final void bytes(boolean readable) {
         if (!inRequest && !refused && readable) {
             inRequest = true;
             arm(Phase.HEADERS, server.config().headerTimeout());
@@ -129,7 +138,7 @@ final class RequestGuard extends Deadline implements ChannelFutureListener {
      * One decoded object on its way to the router: whether it goes on. When it does not, it was
      * released here (and perhaps refused, with an answer).
      */
-    boolean accept(Object msg) {
+    final boolean accept(Object msg) {
         if (refused) {
             ReferenceCountUtil.release(msg);
             return false;
@@ -242,7 +251,7 @@ final class RequestGuard extends Deadline implements ChannelFutureListener {
     }
 
     private void sendRefusal(FullHttpResponse res) {
-        codec.writeOwn(ctx, res).addListener(f -> linger());
+        writeOwn(ctx, res).addListener(f -> linger());
     }
 
     /** Half-closes so the client reads the answer and EOF rather than a reset; closes for good later. */
@@ -260,7 +269,7 @@ final class RequestGuard extends Deadline implements ChannelFutureListener {
 
     /** The complete answer to a request has been written (this is the listener of its last write). */
     @Override
-    public void operationComplete(ChannelFuture f) {
+    public final void operationComplete(ChannelFuture f) {
         if (outstanding > 0) {
             outstanding--;
         }
@@ -277,7 +286,7 @@ final class RequestGuard extends Deadline implements ChannelFutureListener {
     }
 
     /** The connection closed, or left HTTP (its codec handler was removed): nothing runs any more. */
-    void gone() {
+    final void gone() {
         gone = true;
         disarm();
         cancel();
@@ -312,7 +321,7 @@ final class RequestGuard extends Deadline implements ChannelFutureListener {
     }
 
     @Override
-    protected void expired() {
+    protected final void expired() {
         Phase phase = armed;
         if (phase == null || !ctx.channel().isActive()) {
             return;
@@ -329,9 +338,9 @@ final class RequestGuard extends Deadline implements ChannelFutureListener {
         ctx.close();
     }
 
-    @Override
-    public String toString() {
-        return "RequestGuard[inRequest=" + inRequest + ", outstanding=" + outstanding + ", refused=" + refused
+    /** The guard's state, for the handler's {@code toString()}. */
+    final String guardState() {
+        return "guard[inRequest=" + inRequest + ", outstanding=" + outstanding + ", refused=" + refused
                 + ", bodySeen=" + bodySeen + "/" + bodyLimit + (armed != null ? ", armed " + armed : "") + "]";
     }
 }

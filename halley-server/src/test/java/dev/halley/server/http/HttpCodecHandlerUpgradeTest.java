@@ -44,7 +44,7 @@ class HttpCodecHandlerUpgradeTest {
         hub = new Hub(new InMemoryBroker(config.historyLimits()));
         server = new ServerContext(config, hub, new Metrics(), timer, new Json(config.maxJsonDepth()),
                 new Cors(config.corsOrigins()), () -> false);
-        codec = new HttpCodecHandler(server, new HttpCodecHandler.Decoders(HttpPipeline.decoderConfig(server)));
+        codec = new HttpCodecHandler(server, new HttpCodecHandler.Codecs(HttpPipeline.decoderConfig(server)));
         ch = new EmbeddedChannel(codec);
         new Connections(server.metrics()).accept(ch); // as HttpPipeline does for every connection
     }
