@@ -8,7 +8,6 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandler;
-import io.netty.channel.ChannelOutboundHandler;
 import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpDecoderConfig;
@@ -24,7 +23,6 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.EventExecutor;
-import java.net.SocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.List;
@@ -52,7 +50,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * <p><b>Leaving HTTP.</b> When a WebSocket upgrade removes this handler, the guard stops and
  * bytes the decoder still held (a client that did not wait for the 101) go on down the pipeline.
  */
-public final class HttpCodecHandler extends RequestGuard implements ChannelInboundHandler, ChannelOutboundHandler {
+public final class HttpCodecHandler extends RequestGuard implements ChannelInboundHandler, PassThroughOutbound {
     /** Requests decoded ahead of their answers before the connection is refused (as {@code HttpServerCodec}). */
     static final int MAX_PIPELINE_DEPTH = 128;
 
@@ -307,41 +305,6 @@ public final class HttpCodecHandler extends RequestGuard implements ChannelInbou
         }
         ctx.flush();
         return p;
-    }
-
-    @Override
-    public void flush(ChannelHandlerContext ctx) {
-        ctx.flush();
-    }
-
-    @Override
-    public void read(ChannelHandlerContext ctx) {
-        ctx.read();
-    }
-
-    @Override
-    public void bind(ChannelHandlerContext ctx, SocketAddress localAddress, ChannelPromise promise) {
-        ctx.bind(localAddress, promise);
-    }
-
-    @Override
-    public void connect(ChannelHandlerContext ctx, SocketAddress remoteAddress, SocketAddress localAddress, ChannelPromise promise) {
-        ctx.connect(remoteAddress, localAddress, promise);
-    }
-
-    @Override
-    public void disconnect(ChannelHandlerContext ctx, ChannelPromise promise) {
-        ctx.disconnect(promise);
-    }
-
-    @Override
-    public void close(ChannelHandlerContext ctx, ChannelPromise promise) {
-        ctx.close(promise);
-    }
-
-    @Override
-    public void deregister(ChannelHandlerContext ctx, ChannelPromise promise) {
-        ctx.deregister(promise);
     }
 
     private boolean enqueueMethod(HttpMethod method) {

@@ -1,12 +1,11 @@
 package dev.halley.server.transport.websocket;
 
+import dev.halley.server.http.PassThroughOutbound;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelOutboundHandler;
 import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.http.websocketx.WebSocket08FrameDecoder;
 import io.netty.handler.codec.http.websocketx.WebSocket08FrameEncoder;
 import io.netty.handler.codec.http.websocketx.WebSocketDecoderConfig;
-import java.net.SocketAddress;
 
 /**
  * The frame codec of one upgraded connection in one pipeline handler: Netty's frame decoder
@@ -15,7 +14,7 @@ import java.net.SocketAddress;
  * every connection writes through. Server frames are not masked. Two pipeline contexts made one:
  * every held WebSocket pays for each.
  */
-final class WebSocketCodecHandler extends WebSocket08FrameDecoder implements ChannelOutboundHandler {
+final class WebSocketCodecHandler extends WebSocket08FrameDecoder implements PassThroughOutbound {
     /** Stateless, and never added to a pipeline itself: shared. */
     private static final WebSocket08FrameEncoder ENCODER = new WebSocket08FrameEncoder(false);
 
@@ -26,40 +25,5 @@ final class WebSocketCodecHandler extends WebSocket08FrameDecoder implements Cha
     @Override
     public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) throws Exception {
         ENCODER.write(ctx, msg, promise);
-    }
-
-    @Override
-    public void flush(ChannelHandlerContext ctx) {
-        ctx.flush();
-    }
-
-    @Override
-    public void read(ChannelHandlerContext ctx) {
-        ctx.read();
-    }
-
-    @Override
-    public void bind(ChannelHandlerContext ctx, SocketAddress localAddress, ChannelPromise promise) {
-        ctx.bind(localAddress, promise);
-    }
-
-    @Override
-    public void connect(ChannelHandlerContext ctx, SocketAddress remoteAddress, SocketAddress localAddress, ChannelPromise promise) {
-        ctx.connect(remoteAddress, localAddress, promise);
-    }
-
-    @Override
-    public void disconnect(ChannelHandlerContext ctx, ChannelPromise promise) {
-        ctx.disconnect(promise);
-    }
-
-    @Override
-    public void close(ChannelHandlerContext ctx, ChannelPromise promise) {
-        ctx.close(promise);
-    }
-
-    @Override
-    public void deregister(ChannelHandlerContext ctx, ChannelPromise promise) {
-        ctx.deregister(promise);
     }
 }
