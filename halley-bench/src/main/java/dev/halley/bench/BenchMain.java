@@ -68,7 +68,7 @@ public final class BenchMain {
             ClusterScenario.run(flags, out, System.out);
             System.exit(0);
         }
-        if ((scenario.equals("longpoll") || scenario.equals("chat")) && flags.has("peer")) {
+        if ((scenario.equals("longpoll") || scenario.equals("chat") || scenario.equals("fanout")) && flags.has("peer")) {
             sideBySide(scenario, flags, out);
             System.exit(0);
         }
@@ -113,19 +113,23 @@ public final class BenchMain {
      */
     private static void sideBySide(String scenario, Flags flags, Path out) throws Exception {
         String peer = flags.string("peer", "");
-        if (!peer.equals("cometd")) {
-            throw new IllegalArgumentException("unknown --peer " + peer + " (known: cometd)");
+        InstalledPeer.Kind installed = InstalledPeer.Kind.ofFlag(peer);
+        if (installed == null && !(peer.equals("cometd") && !scenario.equals("fanout"))) {
+            throw new IllegalArgumentException("unknown --peer " + peer + " for " + scenario
+                    + " (known: cometd for longpoll and chat; pushpin and nchan for longpoll and fanout)");
         }
+        // Pushpin and Nchan: checked (installed, flags) before Halley's half of the run.
+        SideBySide side = installed != null ? InstalledPeer.sideBySide(scenario, installed, flags)
+                : !scenario.equals("chat") ? SideBySide.LONGPOLL
+                : flags.string("transport", "ws").equals("longpoll") ? SideBySide.CHAT_LONGPOLL : SideBySide.CHAT_WS;
         Path halleyOut = sibling(out, "-halley");
         Result halley = repeated(scenario, flags, halleyOut);
         Report.table(halley, System.out);
         Report.json(halley, halleyOut);
-        Path cometdOut = sibling(out, "-cometd");
-        Result cometd = repeated(scenario + "-bayeux", flags, cometdOut);
+        Path cometdOut = sibling(out, "-" + peer);
+        Result cometd = repeated(scenario + (installed != null ? "-" + peer : "-bayeux"), flags, cometdOut);
         Report.table(cometd, System.out);
         Report.json(cometd, cometdOut);
-        SideBySide side = !scenario.equals("chat") ? SideBySide.LONGPOLL
-                : flags.string("transport", "ws").equals("longpoll") ? SideBySide.CHAT_LONGPOLL : SideBySide.CHAT_WS;
         Result both = side.combine(halley, cometd);
         side.table(both, System.out);
         Report.json(both, out);
@@ -168,6 +172,9 @@ public final class BenchMain {
                 case "storm" -> new StormScenario(bench).run();
                 case "chat" -> new ChatScenario(bench, false).run();
                 case "chat-bayeux" -> new ChatScenario(bench, true).run();
+                case "fanout-pushpin", "fanout-nchan" -> new FanoutScenario(bench, Transport.of(flags.string("transport", "sse")),
+                        InstalledPeer.of(server, scenario)).run();
+                case "longpoll-pushpin", "longpoll-nchan" -> new InstalledPeerLongPollScenario(bench, InstalledPeer.of(server, scenario)).run();
                 default -> throw new IllegalArgumentException("unknown scenario: " + scenario + "\n" + USAGE);
             };
         }
@@ -182,6 +189,9 @@ public final class BenchMain {
         }
         if (scenario.endsWith("-bayeux")) {
             return startCometd(flags, out);
+        }
+        if (InstalledPeer.Kind.ofScenario(scenario) != null) {
+            return InstalledPeer.start(scenario, flags, out);
         }
         List<String> jvm = serverJvm(flags);
         if (scenario.equals("idle")) {

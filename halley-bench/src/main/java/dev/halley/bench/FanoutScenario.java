@@ -14,14 +14,24 @@ import java.util.concurrent.TimeUnit;
  * With {@code --batches 1,20} the steps run again with 20 messages per publish request: they
  * reach each connection together and go out in one write (frames coalesced per connection).
  * At the end every subscriber must have seen every offset once.
+ *
+ * <p>Against an {@link InstalledPeer} ({@code fanout-pushpin}, {@code fanout-nchan}) the same steps
+ * run with the peer's subscribe paths and publish endpoint, messages numbered by the publisher.
  */
 final class FanoutScenario {
     private final Bench bench;
     private final Transport transport;
+    /** The installed peer driven instead of Halley, or null. */
+    private final InstalledPeer peer;
 
     FanoutScenario(Bench bench, Transport transport) {
+        this(bench, transport, null);
+    }
+
+    FanoutScenario(Bench bench, Transport transport, InstalledPeer peer) {
         this.bench = bench;
         this.transport = transport;
+        this.peer = peer;
     }
 
     Result run() throws Exception {
@@ -30,7 +40,7 @@ final class FanoutScenario {
         int singles = f.integer("singles", 5);
         String channel = bench.freshChannel("fanout");
         Stats stats = bench.stats();
-        Subscribers s = new Subscribers(bench, transport, channel);
+        Subscribers s = peer == null ? new Subscribers(bench, transport, channel) : new Subscribers(bench, transport, channel, true);
         List<Row> rows = new ArrayList<>();
         List<String> notes = new ArrayList<>();
         try {
@@ -39,7 +49,7 @@ final class FanoutScenario {
             if (up < subs) {
                 notes.add("only " + up + " of " + subs + " subscriptions were established within the time limit");
             }
-            try (Publisher pub = Publisher.open(bench.loops(), bench.target(), channel, 8)) {
+            try (Publisher pub = peer == null ? Publisher.open(bench.loops(), bench.target(), channel, 8) : peer.publisher(bench, channel)) {
                 bench.phase("single");
                 for (int i = 0; i < singles; i++) {
                     long before = stats.messages.sum();

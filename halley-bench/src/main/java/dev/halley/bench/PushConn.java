@@ -31,6 +31,8 @@ public final class PushConn {
     private final Transport transport;
     private final List<String> channelNames;
     private final Listener listener;
+    /** Messages numbered by the publisher's {@code "n"} (peers), not by Halley's offsets. */
+    private final boolean sequenced;
     private final StringBuilder line = new StringBuilder();
     private volatile Channel channel;
     private volatile String cursor;
@@ -55,9 +57,19 @@ public final class PushConn {
     }
 
     public PushConn(Transport transport, List<String> channelNames, Listener listener) {
+        this(transport, channelNames, listener, false);
+    }
+
+    /**
+     * A subscription to a peer server ({@code sequenced}) whose messages carry no Halley offset: each
+     * message is numbered by the publisher's sequence ({@code "n"} in its data), as
+     * {@link Publisher#open(Loops, InetSocketAddress, String, int, String, boolean)} writes it.
+     */
+    public PushConn(Transport transport, List<String> channelNames, Listener listener, boolean sequenced) {
         this.transport = transport;
         this.channelNames = List.copyOf(channelNames);
         this.listener = listener;
+        this.sequenced = sequenced;
     }
 
     public List<String> channels() {
@@ -120,7 +132,11 @@ public final class PushConn {
         } else if (text.startsWith("id: ")) {
             cursor = text.substring(4).trim();
         }
-        if (channelNames.size() == 1) {
+        if (sequenced) {
+            // A peer's framing around the published message object: brace-delimited, numbered by "n".
+            String only = channelNames.size() == 1 ? channelNames.get(0) : null;
+            WireScan.bayeuxMessages(text, (channel, n, stamp) -> listener.message(this, only != null ? only : channel, n, stamp));
+        } else if (channelNames.size() == 1) {
             String only = channelNames.get(0);
             WireScan.messages(text, (offset, stamp) -> listener.message(this, only, offset, stamp));
         } else {
@@ -190,6 +206,10 @@ public final class PushConn {
             FullHttpRequest req = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET,
                     transport.uri(channelNames, resumeCursor), Unpooled.EMPTY_BUFFER);
             req.headers().set(HttpHeaderNames.HOST, target.getHostString() + ":" + target.getPort());
+            if (transport == Transport.SSE) {
+                // What an EventSource sends; Nchan's eventsource subscriber requires it.
+                req.headers().set(HttpHeaderNames.ACCEPT, "text/event-stream");
+            }
             ctx.writeAndFlush(req);
             ctx.fireChannelActive();
         }

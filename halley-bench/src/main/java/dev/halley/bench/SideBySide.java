@@ -16,15 +16,27 @@ import java.util.Map;
  *
  * @param scenario    what the combined result is called ({@code longpoll-side-by-side}, …)
  * @param halleyLabel Halley's server and protocol, e.g. {@code Halley (native long-poll)}
- * @param peerLabel   the peer's, e.g. {@code CometD 9 (Bayeux long-poll)}
+ * @param peerLabel   the peer's, e.g. {@code CometD 9 (Bayeux long-poll)}; its first word names the
+ *                    peer in the ratio rows ({@code Halley / CometD})
+ * @param comparison  what differs between the two sides, for the notes
  */
-record SideBySide(String scenario, String halleyLabel, String peerLabel) {
+record SideBySide(String scenario, String halleyLabel, String peerLabel, String comparison) {
     static final SideBySide LONGPOLL = new SideBySide("longpoll-side-by-side", "Halley (native long-poll)",
             "CometD 9 (Bayeux long-poll)");
     static final SideBySide CHAT_WS = new SideBySide("chat-side-by-side", "Halley (native WebSocket)",
             "CometD 9 (Bayeux WebSocket)");
     static final SideBySide CHAT_LONGPOLL = new SideBySide("chat-side-by-side", "Halley (native long-poll)",
             "CometD 9 (Bayeux long-poll)");
+
+    /** A comparison of different protocols on one workload (Halley's native protocol and the peer's). */
+    SideBySide(String scenario, String halleyLabel, String peerLabel) {
+        this(scenario, halleyLabel, peerLabel, "different protocols on the same workload, since Halley does not speak Bayeux yet");
+    }
+
+    /** The peer's name in ratio rows and notes: the first word of its label. */
+    String peerName() {
+        return peerLabel.split(" ", 2)[0];
+    }
 
     /**
      * One result holding both runs' rows (relabelled, paired step by step), both servers'
@@ -45,8 +57,8 @@ record SideBySide(String scenario, String halleyLabel, String peerLabel) {
             if (i < hs.size() && i < ps.size()) {
                 Row h = hs.get(i);
                 Row p = ps.get(i);
-                notes.add(String.format(Locale.ROOT, "Halley / CometD%s: throughput %s, p99 %s, server RSS %s"
-                        + " (throughput above 1 and p99, RSS below 1 favour Halley).", hs.size() > 1 ? " at " + step(h) : "",
+                notes.add(String.format(Locale.ROOT, "Halley / %s%s: throughput %s, p99 %s, server RSS %s"
+                        + " (throughput above 1 and p99, RSS below 1 favour Halley).", peerName(), hs.size() > 1 ? " at " + step(h) : "",
                         ratio(h.throughput(), p.throughput()), ratio(h.p99Ms(), p.p99Ms()), ratio(h.serverRssMiB(), p.serverRssMiB())));
             }
         }
@@ -55,23 +67,23 @@ record SideBySide(String scenario, String halleyLabel, String peerLabel) {
         if (ht != null && pt != null) {
             rows.add(relabel(ht, halleyLabel));
             rows.add(relabel(pt, peerLabel));
-            notes.add("Halley / CometD heap per connection: " + ratio(number(ht, "heapPerConnBytes"), number(pt, "heapPerConnBytes"))
+            notes.add("Halley / " + peerName() + " heap per connection: " + ratio(number(ht, "heapPerConnBytes"), number(pt, "heapPerConnBytes"))
                     + " (server heap after a full GC, connected minus baseline, per client).");
         }
         if (hs.get(0).unit().equals("cycles/s")) {
             notes.add("A cycle is one answer carrying ≥1 message; a server that falls behind the pace answers with"
                     + " several messages at once, so compare deliveries/s and latency as well as cycles/s.");
         }
-        notes.add(halleyLabel + " vs " + peerLabel + ": different protocols on the same workload, since Halley"
-                + " does not speak Bayeux yet; the servers ran one after the other, each alone with the generator.");
+        notes.add(halleyLabel + " vs " + peerLabel + ": " + comparison
+                + "; the servers ran one after the other, each alone with the generator.");
         notes.add("Load average (1/5/15 min) at start → end: Halley run " + halley.generator().get("loadAverageAtStart")
-                + " → " + halley.generator().get("loadAverageAtEnd") + "; CometD run " + peer.generator().get("loadAverageAtStart")
+                + " → " + halley.generator().get("loadAverageAtEnd") + "; " + peerName() + " run " + peer.generator().get("loadAverageAtStart")
                 + " → " + peer.generator().get("loadAverageAtEnd") + " (the servers' own runnable threads count in it).");
         notes.addAll(halley.notes().stream().map(n -> "Halley: " + n).toList());
-        notes.addAll(peer.notes().stream().map(n -> "CometD: " + n).toList());
+        notes.addAll(peer.notes().stream().map(n -> peerName() + ": " + n).toList());
         Map<String, Object> servers = new LinkedHashMap<>();
         servers.put("halley", halley.server());
-        servers.put("cometd", peer.server());
+        servers.put(peerName().toLowerCase(Locale.ROOT), peer.server());
         return new Result(scenario, halley.startedAt(), halley.flags(), halley.generator(), servers, rows, notes);
     }
 
@@ -114,7 +126,7 @@ record SideBySide(String scenario, String halleyLabel, String peerLabel) {
             if (i + 1 < steps.size() && h.label().startsWith(halleyLabel) && steps.get(i + 1).label().startsWith(peerLabel)) {
                 Row p = steps.get(++i);
                 printRow(out, p, deliveriesColumn);
-                out.printf(Locale.ROOT, "| **Halley / CometD** | %s%s | %s | %s | %s | | | | %s | %s |%n", ratio(h.throughput(), p.throughput()),
+                out.printf(Locale.ROOT, "| **Halley / %s** | %s%s | %s | %s | %s | | | | %s | %s |%n", peerName(), ratio(h.throughput(), p.throughput()),
                         deliveriesColumn ? " | " + ratio(deliveries(h), deliveries(p)) : "",
                         ratio(h.p50Ms(), p.p50Ms()), ratio(h.p99Ms(), p.p99Ms()), ratio(h.p999Ms(), p.p999Ms()),
                         ratio(h.serverCpuPct(), p.serverCpuPct()), ratio(h.serverRssMiB(), p.serverRssMiB()));
@@ -154,12 +166,12 @@ record SideBySide(String scenario, String halleyLabel, String peerLabel) {
         out.println("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
         for (Row t : totals) {
             Map<String, Object> x = t.extra();
-            out.printf(Locale.ROOT, "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s → %s | %s |%n", t.label(), x.get("clients"),
-                    x.get("published"), x.get("delivered"), x.get("expected"), x.get("lost"), x.get("duplicates"),
-                    x.get("reordered"), x.get("dropped"), num(number(t, "heapBaselineMiB"), 0),
+            out.printf(Locale.ROOT, "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s → %s | %s |%n", t.label(),
+                    x.getOrDefault("clients", "–"), x.get("published"), x.get("delivered"), x.get("expected"), x.get("lost"),
+                    x.get("duplicates"), x.getOrDefault("reordered", "–"), x.get("dropped"), num(number(t, "heapBaselineMiB"), 0),
                     num(number(t, "heapConnectedMiB"), 0), num(number(t, "heapPerConnBytes"), 0));
         }
-        out.printf(Locale.ROOT, "| **Halley / CometD** | | | | | | | | | | %s |%n",
+        out.printf(Locale.ROOT, "| **Halley / %s** | | | | | | | | | | %s |%n", peerName(),
                 ratio(number(totals.get(0), "heapPerConnBytes"), number(totals.get(1), "heapPerConnBytes")));
     }
 

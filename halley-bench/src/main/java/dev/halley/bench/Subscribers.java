@@ -17,6 +17,8 @@ final class Subscribers implements PushConn.Listener {
     private final Bench bench;
     private final Transport transport;
     private final IntFunction<List<String>> channelsOf;
+    /** Subscriptions to a peer: messages numbered by the publisher's sequence (see {@link PushConn}). */
+    private final boolean sequenced;
     final List<PushConn> conns = new ArrayList<>();
     final Tally tally;
     final LongAdder established;
@@ -30,11 +32,21 @@ final class Subscribers implements PushConn.Listener {
         this(bench, transport, i -> List.of(channel));
     }
 
+    /** Subscribers that all follow {@code channel} on a peer server ({@code sequenced} messages). */
+    Subscribers(Bench bench, Transport transport, String channel, boolean sequenced) {
+        this(bench, transport, i -> List.of(channel), sequenced);
+    }
+
     /** Subscriber {@code i} (from 0) follows {@code channelsOf.apply(i)}. */
     Subscribers(Bench bench, Transport transport, IntFunction<List<String>> channelsOf) {
+        this(bench, transport, channelsOf, false);
+    }
+
+    private Subscribers(Bench bench, Transport transport, IntFunction<List<String>> channelsOf, boolean sequenced) {
         this.bench = bench;
         this.transport = transport;
         this.channelsOf = channelsOf;
+        this.sequenced = sequenced;
         this.tally = new Tally(bench.stats());
         this.established = tally.established;
         this.duplicates = tally.duplicates;
@@ -52,7 +64,7 @@ final class Subscribers implements PushConn.Listener {
      */
     long open(int n, long since, Duration within) throws InterruptedException {
         return Bench.openInBatches(n, i -> {
-            PushConn c = new PushConn(transport, channelsOf.apply(i), this);
+            PushConn c = new PushConn(transport, channelsOf.apply(i), this, sequenced);
             followed.put(c, new Followed(c.channels()));
             conns.add(c);
             c.open(bench.loops(), bench.target(), null, since);
