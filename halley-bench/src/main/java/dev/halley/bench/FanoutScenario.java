@@ -40,7 +40,7 @@ final class FanoutScenario {
         int singles = f.integer("singles", 5);
         String channel = bench.freshChannel("fanout");
         Stats stats = bench.stats();
-        Subscribers s = peer == null ? new Subscribers(bench, transport, channel) : new Subscribers(bench, transport, channel, true);
+        Subscribers s = peer == null ? new Subscribers(bench, transport, channel) : peer.subscribers(bench, transport, channel);
         List<Row> rows = new ArrayList<>();
         List<String> notes = new ArrayList<>();
         try {

@@ -164,6 +164,15 @@ public final class InstalledPeer implements ServerUnderTest {
         return kind;
     }
 
+    /**
+     * Subscribers to {@code channel}. Pushpin's are opened 100 at a time: in larger bursts its proxy
+     * fails some of them ({@code 502}, even after the {@code 200} head) when it cannot hand the origin
+     * requests to zurl at once; the fan-out scenario measures delivery, not a subscribe storm.
+     */
+    Subscribers subscribers(Bench bench, Transport transport, String channel) {
+        return Subscribers.ofPeer(bench, transport, channel, kind == Kind.PUSHPIN ? 100 : 500);
+    }
+
     /** A publisher to {@code channel} through the peer's publish endpoint, each message numbered ({@code "n"}). */
     Publisher publisher(Bench bench, String channel) throws Exception {
         return Publisher.open(bench.loops(), peer.publishAddress(), channel, PUBLISH_CONNECTIONS, peer.publishPath(channel), true);

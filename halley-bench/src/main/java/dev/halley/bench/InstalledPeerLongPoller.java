@@ -10,6 +10,8 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpVersion;
 import java.net.InetSocketAddress;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * One client long-polling a Pushpin or Nchan peer's {@code /longpoll?channel=} on one keep-alive
@@ -22,11 +24,14 @@ import java.util.List;
  *       {@code Last-Modified} and {@code Etag}. Starts with neither: the channel's oldest message.</li>
  * </ul>
  * Every message is checked by its publisher's sequence number ({@code "n"}) through a {@link Tally};
- * an answer without messages (Pushpin's hold timing out, Nchan's 408) counts as empty.
+ * an answer without messages (Pushpin's hold timing out, Nchan's 408) counts as empty; any other
+ * status is an error, counted by status, after which the client polls again from the same place.
  */
 final class InstalledPeerLongPoller implements HttpConn.Listener {
     private final Bench bench;
     private final Tally tally;
+    /** Error answers by status, shared by all the scenario's clients. */
+    private final Map<Integer, LongAdder> errorStatuses;
     private final InstalledPeer.Kind kind;
     private final Followed followed;
     private final String path;
@@ -38,9 +43,11 @@ final class InstalledPeerLongPoller implements HttpConn.Listener {
     private String lastModified;
     private String etag;
 
-    InstalledPeerLongPoller(Bench bench, Tally tally, InstalledPeer.Kind kind, String channel) {
+    InstalledPeerLongPoller(Bench bench, Tally tally, Map<Integer, LongAdder> errorStatuses, InstalledPeer.Kind kind,
+            String channel) {
         this.bench = bench;
         this.tally = tally;
+        this.errorStatuses = errorStatuses;
         this.kind = kind;
         this.followed = new Followed(List.of(channel));
         this.path = "/longpoll?channel=" + Transport.enc(channel);
@@ -101,6 +108,9 @@ final class InstalledPeerLongPoller implements HttpConn.Listener {
             // Nchan: the hold timed out (408) or nothing newer (304); poll again from the same id.
             tally.answered(0);
         } else {
+            // Pushpin answers 502 when its proxy cannot hand a request to zurl at once (a burst of polls);
+            // the client polls again from the same place, so nothing is lost.
+            errorStatuses.computeIfAbsent(status, s -> new LongAdder()).increment();
             bench.stats().errors.increment();
         }
         if (!stopped) {

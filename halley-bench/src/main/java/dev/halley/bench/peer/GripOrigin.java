@@ -289,8 +289,10 @@ public final class GripOrigin implements AutoCloseable {
                 + JSON.writeValueAsString(p.data()) + "}";
         log.append(id, line);
         published.incrementAndGet();
+        // Ids for Pushpin's reliability check (a hold's prev-id against the item's); no-seq because the
+        // items already go out in order, so Pushpin need not hold any back to reorder them (its docs' advice).
         ObjectNode item = JSON.createObjectNode().put("channel", p.channel()).put("id", Long.toString(id))
-                .put("prev-id", Long.toString(id - 1));
+                .put("prev-id", Long.toString(id - 1)).put("no-seq", true);
         ObjectNode formats = item.putObject("formats");
         formats.putObject("http-response").put("body", line + "\n");
         formats.putObject("http-stream").put("content", line + "\n");
