@@ -17,7 +17,8 @@ public final class BenchMain {
     static final String USAGE = """
             Usage: java -jar halley-bench.jar SCENARIO [--flag value ...]
 
-            Scenarios: longpoll, jsonp, poll, fanout, iframe, idle, storm, chat, longpoll-bayeux, chat-bayeux, cluster
+            Scenarios: longpoll, jsonp, poll, fanout, iframe, idle, storm, chat, longpoll-bayeux, chat-bayeux, cluster,
+                       fanout-pushpin, fanout-nchan, longpoll-pushpin, longpoll-nchan
 
             Peers (side by side, same workload, each server alone with the generator):
               longpoll --peer cometd  Halley native long-poll, then CometD 9 Bayeux long-poll (CometdPeer as a child
@@ -27,6 +28,16 @@ public final class BenchMain {
                                       transport (WebSocket or long-polling); per-step ratios and heap per connection
               longpoll-bayeux         only the CometD row (Bayeux long-polling client against a CometdPeer child)
               chat-bayeux             only the CometD rows of chat (--transport ws|longpoll)
+              fanout --peer pushpin|nchan --transport sse|stream
+                                      Halley's native rows, then Pushpin 1.36 / Nchan on nginx as installed from Debian
+                                      (started here with a generated config on free loopback ports; CPU and RSS summed
+                                      over their processes); Halley / peer ratios. --batches above 1: Pushpin only
+              longpoll --peer pushpin|nchan
+                                      the same for long-polling (Pushpin: origin cursor + GRIP prev-id; Nchan:
+                                      Last-Modified/Etag); errors counted by status, late messages waited for up to
+                                      the hold (--timeout) before they count as lost
+              fanout-pushpin, fanout-nchan, longpoll-pushpin, longpoll-nchan
+                                      only the peer's rows (needs: apt-get install pushpin nginx libnginx-mod-nchan)
 
             Server under test (default: started here as a child JVM, stopped at the end):
               --server-jar PATH      halley-server.jar (default halley-server/target/halley-server.jar)

@@ -80,9 +80,8 @@ public final class InstalledPeer implements ServerUnderTest {
      * (null: discarded with its scratch directory).
      */
     public static InstalledPeer start(Kind kind, int messages, int holdSeconds, Path log) throws Exception {
-        ExternalPeer p = kind == Kind.PUSHPIN
-                ? PushpinPeer.start(new PushpinPeer.Config(messages, holdSeconds, log))
-                : NchanPeer.start(new NchanPeer.Config(messages, holdSeconds, log));
+        ExternalPeer.Config config = new ExternalPeer.Config(messages, holdSeconds, log);
+        ExternalPeer p = kind == Kind.PUSHPIN ? PushpinPeer.start(config) : NchanPeer.start(config);
         return new InstalledPeer(kind, p);
     }
 

@@ -11,6 +11,7 @@ import io.netty.handler.codec.http.HttpVersion;
 import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -25,9 +26,12 @@ import java.util.concurrent.atomic.LongAdder;
  * </ul>
  * Every message is checked by its publisher's sequence number ({@code "n"}) through a {@link Tally};
  * an answer without messages (Pushpin's hold timing out, Nchan's 408) counts as empty; any other
- * status is an error, counted by status, after which the client polls again from the same place.
+ * status is an error, counted by status, after which the client polls again from the same place
+ * after a pause (100 ms, doubling up to 2 s while errors go on).
  */
 final class InstalledPeerLongPoller implements HttpConn.Listener {
+    static final long FIRST_BACKOFF_MS = 100;
+    static final long MAX_BACKOFF_MS = 2_000;
     private final Bench bench;
     private final Tally tally;
     /** Error answers by status, shared by all the scenario's clients. */
@@ -42,6 +46,8 @@ final class InstalledPeerLongPoller implements HttpConn.Listener {
     private long since;
     private String lastModified;
     private String etag;
+    /** Event loop only: the pause before the next poll after an error answer (0: none). */
+    private long backoffMs;
 
     InstalledPeerLongPoller(Bench bench, Tally tally, Map<Integer, LongAdder> errorStatuses, InstalledPeer.Kind kind,
             String channel) {
@@ -86,7 +92,7 @@ final class InstalledPeerLongPoller implements HttpConn.Listener {
     }
 
     void close() {
-        stopped = true;
+        stop();
         HttpConn c = conn;
         if (c != null) {
             c.close();
@@ -104,17 +110,30 @@ final class InstalledPeerLongPoller implements HttpConn.Listener {
             Seen seen = followed.of(null);
             tally.answered(WireScan.bayeuxMessages(body, (channel, n, stamp) -> tally.message(seen, n, stamp)));
             resumeFrom(headers, body);
+            backoffMs = 0;
         } else if (status == 408 || status == 304) {
             // Nchan: the hold timed out (408) or nothing newer (304); poll again from the same id.
             tally.answered(0);
+            backoffMs = 0;
         } else {
-            // Pushpin answers 502 when its proxy cannot hand a request to zurl at once (a burst of polls);
-            // the client polls again from the same place, so nothing is lost.
+            // Pushpin answers 502 (500) when its proxy cannot hand a request on at once, in bursts of polls.
+            // The client polls again from the same place, so nothing is lost, after a pause that doubles
+            // while errors go on, as client libraries do: re-polling at once would make the burst a storm.
             errorStatuses.computeIfAbsent(status, s -> new LongAdder()).increment();
             bench.stats().errors.increment();
+            backoffMs = Math.min(MAX_BACKOFF_MS, backoffMs == 0 ? FIRST_BACKOFF_MS : backoffMs * 2);
         }
-        if (!stopped) {
+        if (stopped) {
+            return;
+        }
+        if (backoffMs == 0) {
             poll();
+        } else {
+            conn.channel().eventLoop().schedule(() -> {
+                if (!stopped) {
+                    poll();
+                }
+            }, backoffMs, TimeUnit.MILLISECONDS);
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.halley.bench.peer;
 
 import java.net.InetSocketAddress;
+import java.nio.file.Path;
 import java.util.Map;
 
 /**
@@ -15,6 +16,24 @@ import java.util.Map;
  * {@link #close()} stops the program and deletes its scratch directory; it is idempotent.
  */
 public interface ExternalPeer extends AutoCloseable {
+
+    /**
+     * What a run needs of an installed peer.
+     *
+     * @param historyMessages messages kept per channel (Nchan's {@code nchan_message_buffer_length}, the
+     *                        Pushpin origin's history): the run's messages, so a long-poll client that fell
+     *                        behind still finds every one, as Halley's clients find them in the channel history
+     * @param holdSeconds     long-poll hold (Nchan's {@code nchan_subscriber_timeout}, Pushpin's
+     *                        {@code Grip-Timeout}); Halley's is 30 s
+     * @param log             the program's output; null: in its scratch directory, deleted at the end
+     */
+    record Config(int historyMessages, int holdSeconds, Path log) {
+        public Config {
+            if (historyMessages < 1 || holdSeconds < 1) {
+                throw new IllegalArgumentException("historyMessages and holdSeconds must be positive: " + this);
+            }
+        }
+    }
 
     /** Where subscribers connect. */
     InetSocketAddress address();

@@ -33,22 +33,6 @@ public final class NchanPeer implements ExternalPeer {
     private final Config config;
     private final String module;
 
-    /**
-     * What a run needs of Nchan.
-     *
-     * @param bufferMessages messages kept per channel ({@code nchan_message_buffer_length}): the run's
-     *                       messages, so a long-poll client that fell behind still finds every one
-     * @param holdSeconds    long-poll hold ({@code nchan_subscriber_timeout}); Halley's is 30 s
-     * @param log            nginx's error log (stderr); null: in the scratch directory, deleted at the end
-     */
-    public record Config(int bufferMessages, int holdSeconds, Path log) {
-        public Config {
-            if (bufferMessages < 1 || holdSeconds < 1) {
-                throw new IllegalArgumentException("bufferMessages and holdSeconds must be positive: " + this);
-            }
-        }
-    }
-
     private NchanPeer(PeerProcess process, InetSocketAddress address, Config config, String module) {
         this.process = process;
         this.address = address;
@@ -77,7 +61,7 @@ public final class NchanPeer implements ExternalPeer {
         int port = PeerProcess.freePort();
         int nofile = PeerProcess.openFileLimit(1024);
         Map<String, String> values = Map.of("MODULE", module(), "NOFILE", Integer.toString(nofile),
-                "PORT", Integer.toString(port), "BUFFER", Integer.toString(config.bufferMessages()),
+                "PORT", Integer.toString(port), "BUFFER", Integer.toString(config.historyMessages()),
                 "HOLD", Integer.toString(config.holdSeconds()));
         Path conf = scratch.resolve("nginx.conf");
         PeerProcess.writeTemplate("/peers/nchan/nginx.conf", values, conf);
@@ -148,7 +132,7 @@ public final class NchanPeer implements ExternalPeer {
         d.put("command", process.commandLine());
         d.put("versions", version());
         d.put("module", module);
-        d.put("bufferMessages", config.bufferMessages());
+        d.put("bufferMessages", config.historyMessages());
         d.put("holdSeconds", config.holdSeconds());
         return d;
     }

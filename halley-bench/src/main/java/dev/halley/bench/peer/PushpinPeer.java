@@ -24,22 +24,6 @@ public final class PushpinPeer implements ExternalPeer {
     private final InetSocketAddress address;
     private final Config config;
 
-    /**
-     * What a run needs of Pushpin and its origin.
-     *
-     * @param historyMessages messages the origin keeps per channel for {@code since} polls: the run's
-     *                        messages, so a long-poll client that fell behind still finds every one
-     * @param holdSeconds     long-poll hold ({@code Grip-Timeout}); Halley's is 30 s
-     * @param log             Pushpin's merged output; null: in the scratch directory, deleted at the end
-     */
-    public record Config(int historyMessages, int holdSeconds, Path log) {
-        public Config {
-            if (historyMessages < 1 || holdSeconds < 1) {
-                throw new IllegalArgumentException("historyMessages and holdSeconds must be positive: " + this);
-            }
-        }
-    }
-
     private PushpinPeer(PeerProcess process, GripOrigin origin, InetSocketAddress address, Config config) {
         this.process = process;
         this.origin = origin;
