@@ -55,19 +55,24 @@ public final class NchanPeer implements ExternalPeer {
             throw new IllegalStateException(why);
         }
         Path scratch = Files.createTempDirectory("halley-bench-nchan-");
-        for (String t : List.of("body", "proxy", "fastcgi", "uwsgi", "scgi")) {
-            Files.createDirectories(scratch.resolve("tmp").resolve(t));
-        }
-        int port = PeerProcess.freePort();
-        int nofile = PeerProcess.openFileLimit(1024);
-        Map<String, String> values = Map.of("MODULE", module(), "NOFILE", Integer.toString(nofile),
-                "PORT", Integer.toString(port), "BUFFER", Integer.toString(config.historyMessages()),
-                "HOLD", Integer.toString(config.holdSeconds()));
-        Path conf = scratch.resolve("nginx.conf");
-        PeerProcess.writeTemplate("/peers/nchan/nginx.conf", values, conf);
+        List<String> command;
         Path log = config.log() != null ? config.log() : scratch.resolve("nginx.log");
-        List<String> command = List.of(nginx(), "-p", scratch + "/", "-c", conf.toString(), "-e", "stderr",
-                "-g", "daemon off;");
+        int port = PeerProcess.freePort();
+        try {
+            for (String t : List.of("body", "proxy", "fastcgi", "uwsgi", "scgi")) {
+                Files.createDirectories(scratch.resolve("tmp").resolve(t));
+            }
+            Map<String, String> values = Map.of("MODULE", module(), "NOFILE", Integer.toString(PeerProcess.openFileLimit(1024)),
+                    "PORT", Integer.toString(port), "BUFFER", Integer.toString(config.historyMessages()),
+                    "HOLD", Integer.toString(config.holdSeconds()));
+            Path conf = scratch.resolve("nginx.conf");
+            PeerProcess.writeTemplate("/peers/nchan/nginx.conf", values, conf);
+            command = List.of(nginx(), "-p", scratch + "/", "-c", conf.toString(), "-e", "stderr", "-g", "daemon off;");
+        } catch (IOException | RuntimeException e) {
+            PeerProcess.deleteTree(scratch);
+            throw e;
+        }
+        // From here on the process owns the scratch directory (and deletes it when it stops).
         PeerProcess p = PeerProcess.start("nginx-nchan", command, scratch, log,
                 URI.create("http://127.0.0.1:" + port + "/healthz"), Duration.ofSeconds(20));
         return new NchanPeer(p, new InetSocketAddress("127.0.0.1", port), config, module());

@@ -48,16 +48,23 @@ final class PeerProcess implements AutoCloseable {
     }
 
     /**
-     * Runs {@code command} in {@code scratch} (its working directory), output to {@code log}, and
-     * waits up to {@code within} until {@code GET ready} answers 200.
+     * Runs {@code command} in {@code scratch} (its working directory, which it owns from now on and
+     * deletes when it stops, also when it cannot start), output to {@code log}, and waits up to
+     * {@code within} until {@code GET ready} answers 200.
      *
      * @throws IllegalStateException when the program exits or is not ready in time (it is stopped then)
      */
     static PeerProcess start(String name, List<String> command, Path scratch, Path log, URI ready, Duration within)
             throws IOException, InterruptedException {
-        Files.createDirectories(log.toAbsolutePath().getParent());
-        Process p = new ProcessBuilder(command).directory(scratch.toFile()).redirectErrorStream(true)
-                .redirectOutput(log.toFile()).start();
+        Process p;
+        try {
+            Files.createDirectories(log.toAbsolutePath().getParent());
+            p = new ProcessBuilder(command).directory(scratch.toFile()).redirectErrorStream(true)
+                    .redirectOutput(log.toFile()).start();
+        } catch (IOException e) {
+            deleteTree(scratch);
+            throw e;
+        }
         PeerProcess pp = new PeerProcess(name, p, List.copyOf(command), scratch);
         Runtime.getRuntime().addShutdownHook(pp.hook);
         try {
@@ -221,7 +228,8 @@ final class PeerProcess implements AutoCloseable {
         }
     }
 
-    private static void deleteTree(Path dir) {
+    /** Deletes {@code dir} and everything under it, as far as it can. */
+    static void deleteTree(Path dir) {
         try (Stream<Path> paths = Files.walk(dir)) {
             paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         } catch (IOException e) {

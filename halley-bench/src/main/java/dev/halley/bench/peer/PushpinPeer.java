@@ -53,19 +53,16 @@ public final class PushpinPeer implements ExternalPeer {
         GripOrigin origin = GripOrigin.start(control, config.holdSeconds(), config.historyMessages());
         try {
             Path scratch = Files.createTempDirectory("halley-bench-pushpin-");
-            Files.createDirectories(scratch.resolve("run"));
-            Files.createDirectories(scratch.resolve("log"));
-            Map<String, String> ports = Map.of("HTTP_PORT", Integer.toString(httpPort),
-                    "CONTROL_PORT", Integer.toString(controlPort),
-                    "PUSH_IN_PORT", Integer.toString(PeerProcess.freePort()),
-                    "PUSH_SUB_PORT", Integer.toString(PeerProcess.freePort()),
-                    "COMMAND_PORT", Integer.toString(PeerProcess.freePort()),
-                    "ORIGIN_PORT", Integer.toString(origin.address().getPort()));
-            PeerProcess.writeTemplate("/peers/pushpin/pushpin.conf", ports, scratch.resolve("pushpin.conf"));
-            PeerProcess.writeTemplate("/peers/pushpin/routes", ports, scratch.resolve("routes"));
+            try {
+                writeConfig(scratch, httpPort, controlPort, origin.address().getPort());
+            } catch (IOException | RuntimeException e) {
+                PeerProcess.deleteTree(scratch);
+                throw e;
+            }
             Path log = config.log() != null ? config.log() : scratch.resolve("pushpin.log");
             List<String> command = List.of(PeerProcess.executable("pushpin", "/usr/bin/pushpin"), "--config",
                     scratch.resolve("pushpin.conf").toString(), "--merge-output");
+            // From here on the process owns the scratch directory (and deletes it when it stops).
             // Ready: a request through condure, the proxy and zurl reached the origin and came back.
             PeerProcess p = PeerProcess.start("pushpin", command, scratch, log,
                     URI.create("http://127.0.0.1:" + httpPort + "/healthz"), Duration.ofSeconds(30));
@@ -78,6 +75,20 @@ public final class PushpinPeer implements ExternalPeer {
             origin.close();
             throw e;
         }
+    }
+
+    /** {@code pushpin.conf} and {@code routes} in {@code scratch}, with its run and log directories. */
+    private static void writeConfig(Path scratch, int httpPort, int controlPort, int originPort) throws IOException {
+        Files.createDirectories(scratch.resolve("run"));
+        Files.createDirectories(scratch.resolve("log"));
+        Map<String, String> ports = Map.of("HTTP_PORT", Integer.toString(httpPort),
+                "CONTROL_PORT", Integer.toString(controlPort),
+                "PUSH_IN_PORT", Integer.toString(PeerProcess.freePort()),
+                "PUSH_SUB_PORT", Integer.toString(PeerProcess.freePort()),
+                "COMMAND_PORT", Integer.toString(PeerProcess.freePort()),
+                "ORIGIN_PORT", Integer.toString(originPort));
+        PeerProcess.writeTemplate("/peers/pushpin/pushpin.conf", ports, scratch.resolve("pushpin.conf"));
+        PeerProcess.writeTemplate("/peers/pushpin/routes", ports, scratch.resolve("routes"));
     }
 
     /** {@code pushpin --version}'s line, e.g. {@code pushpin 1.36.0}. */
