@@ -18,6 +18,7 @@ import io.vertx.ext.web.handler.sockjs.SockJSHandler;
 import io.vertx.ext.web.handler.sockjs.SockJSHandlerOptions;
 import io.vertx.ext.web.handler.sockjs.SockJSSocket;
 import java.net.InetSocketAddress;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
@@ -204,16 +205,17 @@ public final class VertxSockJsPeer implements Peer {
             return reply.put("error", code).put("message", message);
         }
 
+        /** One message, or an array of them published in order (the bench's {@code --batches}). */
         private void onPublish(RoutingContext ctx) {
-            PublishRequest request;
+            List<PublishRequest> requests;
             try {
-                request = PublishRequest.parse(ctx.body().buffer() == null ? new byte[0] : ctx.body().buffer().getBytes());
+                requests = PublishRequest.parseAll(ctx.body().buffer() == null ? new byte[0] : ctx.body().buffer().getBytes());
             } catch (IllegalArgumentException e) {
                 ctx.response().setStatusCode(400).putHeader("Content-Type", "application/json")
                         .end(JSON.createObjectNode().put("error", e.getMessage()).toString());
                 return;
             }
-            channels.publish(request.channel(), Buffer.buffer(request.toMessageJson()));
+            requests.forEach(request -> channels.publish(request.channel(), Buffer.buffer(request.toMessageJson())));
             ctx.json(new io.vertx.core.json.JsonObject().put("ok", true));
         }
     }

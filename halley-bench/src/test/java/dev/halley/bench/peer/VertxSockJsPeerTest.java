@@ -64,6 +64,12 @@ class VertxSockJsPeerTest {
             assertThat(publish(PUBLISH).statusCode()).isEqualTo(200);
             assertThat(next(frames)).isEqualTo(DELIVERED);
 
+            // The batch form of Halley's /api/publish (the bench's --batches): each message, in order.
+            assertThat(publish("[{\"channel\":\"/bench/x\",\"data\":8},{\"channel\":\"/bench/x\",\"data\":9}]").statusCode())
+                    .isEqualTo(200);
+            assertThat(next(frames)).isEqualTo("a[\"{\\\"channel\\\":\\\"/bench/x\\\",\\\"data\\\":8}\"]");
+            assertThat(next(frames)).isEqualTo("a[\"{\\\"channel\\\":\\\"/bench/x\\\",\\\"data\\\":9}\"]");
+
             ws.sendText("[\"{\\\"op\\\":\\\"shout\\\",\\\"channel\\\":\\\"/bench/x\\\",\\\"id\\\":\\\"s\\\"}\"]", true)
                     .get(5, TimeUnit.SECONDS);
             assertThat(next(frames)).isEqualTo(
