@@ -176,7 +176,7 @@ public final class BenchMain {
                 case "poll" -> new PollScenario(bench).run();
                 case "fanout" -> new FanoutScenario(bench, Transport.of(flags.string("transport", "ws"))).run();
                 case "iframe" -> new FanoutScenario(bench, Transport.IFRAME).run();
-                case "fanout-vertx" -> FanoutScenario.onPeer(bench, Transport.of(flags.string("transport", "sockjs-ws"))).run();
+                case "fanout-vertx" -> FanoutScenario.onPeer(bench, SockJsSideBySide.transport(flags)).run();
                 case "idle" -> new IdleScenario(bench).run();
                 case "storm" -> new StormScenario(bench).run();
                 case "chat" -> new ChatScenario(bench, false).run();

@@ -22,11 +22,17 @@ final class SockJsSideBySide {
     private SockJsSideBySide() {
     }
 
-    static void run(Flags flags, Path out) throws Exception {
+    /** {@code --transport} for the Vert.x peer: {@code sockjs-ws} (default) or {@code sockjs-xhr-streaming}. */
+    static Transport transport(Flags flags) {
         Transport transport = Transport.of(flags.string("transport", "sockjs-ws"));
         if (!transport.isSockJs()) {
-            throw new IllegalArgumentException("fanout --peer vertx speaks SockJS: --transport sockjs-ws or sockjs-xhr-streaming");
+            throw new IllegalArgumentException("the Vert.x peer speaks SockJS: --transport sockjs-ws or sockjs-xhr-streaming");
         }
+        return transport;
+    }
+
+    static void run(Flags flags, Path out) throws Exception {
+        Transport transport = transport(flags);
         Flags sockJs = flags.with("transport", transport.toString());
         String wire = transport == Transport.SOCKJS_WS ? "SockJS websocket" : "SockJS xhr-streaming";
         SideBySide side = new SideBySide("fanout-side-by-side", "Halley (" + wire + ")", "Vert.x web 5 (" + wire + ")", "Vert.x");
