@@ -17,7 +17,8 @@ public final class BenchMain {
     static final String USAGE = """
             Usage: java -jar halley-bench.jar SCENARIO [--flag value ...]
 
-            Scenarios: longpoll, jsonp, poll, fanout, iframe, idle, storm, chat, longpoll-bayeux, chat-bayeux, cluster
+            Scenarios: longpoll, jsonp, poll, fanout, iframe, idle, storm, chat, longpoll-bayeux, chat-bayeux, fanout-vertx,
+                       cluster
 
             Peers (side by side, same workload, each server alone with the generator):
               longpoll --peer cometd  Halley native long-poll, then CometD 9 Bayeux long-poll (CometdPeer as a child
@@ -27,6 +28,12 @@ public final class BenchMain {
                                       transport (WebSocket or long-polling); per-step ratios and heap per connection
               longpoll-bayeux         only the CometD row (Bayeux long-polling client against a CometdPeer child)
               chat-bayeux             only the CometD rows of chat (--transport ws|longpoll)
+              fanout --peer vertx     fan-out over SockJS (--transport sockjs-ws, default, or sockjs-xhr-streaming) to
+                                      Halley's /sockjs/channels, then to Vert.x web's SockJS handler (VertxSockJsPeer
+                                      child JVM, --peer-args "--event-loops N"), the same client bytes to both; then
+                                      Halley's native --reference ws (or stream|sse|none) on the same workload; per-step
+                                      ratios Halley / Vert.x, full-delivery time, heap per connection, lost/duplicates
+              fanout-vertx            only the Vert.x rows (--transport sockjs-ws|sockjs-xhr-streaming)
 
             Server under test (default: started here as a child JVM, stopped at the end):
               --server-jar PATH      halley-server.jar (default halley-server/target/halley-server.jar)
@@ -39,6 +46,7 @@ public final class BenchMain {
               --quiet                no progress line
               --repeat N             run N times, each against a fresh server; print every run and the medians
             Scenario flags: --clients N --duration 30s --warmup 5s --rate R (messages/s) --transport ws|sse|stream|iframe
+                            (fanout, chat, idle's --transports: also sockjs-ws|sockjs-xhr-streaming, Halley's /sockjs/channels)
               longpoll/jsonp: --channels-per-client 1 --timeout 30
               poll:           --clients 50 (connections) --duration 10s; runs wrk too when installed (--wrk false to skip)
               fanout/iframe:  --clients 10000 --rates 1,2,5,10,20,50,100,200 --step 10s --singles 5
@@ -68,6 +76,10 @@ public final class BenchMain {
             ClusterScenario.run(flags, out, System.out);
             System.exit(0);
         }
+        if (scenario.equals("fanout") && flags.string("peer", "").equals("vertx")) {
+            SockJsSideBySide.run(flags, out);
+            System.exit(0);
+        }
         if ((scenario.equals("longpoll") || scenario.equals("chat")) && flags.has("peer")) {
             sideBySide(scenario, flags, out);
             System.exit(0);
@@ -85,7 +97,7 @@ public final class BenchMain {
      * Runs {@code scenario} {@code --repeat} times (default once), each against a freshly started
      * server; with more than one run, prints each run's table and returns the {@linkplain Medians median}.
      */
-    private static Result repeated(String scenario, Flags flags, Path out) throws Exception {
+    static Result repeated(String scenario, Flags flags, Path out) throws Exception {
         int times = flags.integer("repeat", 1);
         List<Result> runs = new ArrayList<>();
         for (int i = 1; i <= times; i++) {
@@ -134,16 +146,16 @@ public final class BenchMain {
         System.err.println("results: " + out + " (and " + halleyOut.getFileName() + ", " + cometdOut.getFileName() + ")");
     }
 
-    private static Path sibling(Path out, String suffix) {
+    static Path sibling(Path out, String suffix) {
         return Path.of(out.toString().replaceFirst("\\.json$", "") + suffix + ".json");
     }
 
-    /** Starts CometdPeer from the bench jar as a child JVM with the same heap and JVM flags as Halley's. */
-    private static ServerUnderTest startCometd(Flags flags, Path out) throws Exception {
+    /** Starts a peer ({@code CometdPeer}, …) from the bench jar as a child JVM with the same heap and JVM flags as Halley's. */
+    private static ServerUnderTest startPeer(String mainClass, Flags flags, Path out) throws Exception {
         Path log = Path.of(out.toString().replaceFirst("\\.json$", "") + "-server.log");
         List<String> jvm = serverJvm(flags);
-        System.err.println("starting CometD peer: " + jvm);
-        return ChildServer.startMain("dev.halley.bench.peer.CometdPeer", jvm, split(flags.string("peer-args", "")), log);
+        System.err.println("starting peer " + mainClass + ": " + jvm);
+        return ChildServer.startMain(mainClass, jvm, split(flags.string("peer-args", "")), log);
     }
 
     private static List<String> serverJvm(Flags flags) {
@@ -164,6 +176,7 @@ public final class BenchMain {
                 case "poll" -> new PollScenario(bench).run();
                 case "fanout" -> new FanoutScenario(bench, Transport.of(flags.string("transport", "ws"))).run();
                 case "iframe" -> new FanoutScenario(bench, Transport.IFRAME).run();
+                case "fanout-vertx" -> FanoutScenario.onPeer(bench, SockJsSideBySide.transport(flags)).run();
                 case "idle" -> new IdleScenario(bench).run();
                 case "storm" -> new StormScenario(bench).run();
                 case "chat" -> new ChatScenario(bench, false).run();
@@ -181,7 +194,10 @@ public final class BenchMain {
                     Long.parseLong(flags.string("server-pid", "0")));
         }
         if (scenario.endsWith("-bayeux")) {
-            return startCometd(flags, out);
+            return startPeer("dev.halley.bench.peer.CometdPeer", flags, out);
+        }
+        if (scenario.endsWith("-vertx")) {
+            return startPeer("dev.halley.bench.peer.VertxSockJsPeer", flags, out);
         }
         List<String> jvm = serverJvm(flags);
         if (scenario.equals("idle")) {

@@ -63,15 +63,14 @@ final class ChatScenario {
         Members members = members(transport);
         try {
             bench.phase("baseline");
-            long heap0 = server.heapAfterGc();
-            long rss0 = server.sampler() == null ? -1 : server.sampler().rssBytes();
+            ConnMemory baseline = ConnMemory.baseline(server);
             bench.phase("connect");
             long up = members.open(clients, i -> plan.channelsOf(i, rooms));
             if (up < clients) {
                 notes.add("only " + up + " of " + clients + " clients subscribed within the time limit");
             }
             bench.phase("connected");
-            Map<String, Object> memory = memory(heap0, rss0, up);
+            Map<String, Object> memory = baseline.connected(up);
             try (Publisher pub = Publisher.open(bench.loops(), bench.target(), rooms, f.integer("publishers", 16),
                     bayeux ? "/publish" : "/api/publish", bayeux, f.integer("size", 50))) {
                 warmUp(pub, f, members);
@@ -115,18 +114,6 @@ final class ChatScenario {
     /** Waits (bounded) until every client has seen every message published to its rooms; false if not. */
     private static boolean caughtUp(List<Followed> all, Map<String, Long> published, Duration within) throws InterruptedException {
         return Bench.await(() -> all.stream().allMatch(m -> m.unseen(published::get) == 0), within);
-    }
-
-    private Map<String, Object> memory(long heap0, long rss0, long up) {
-        ServerUnderTest server = bench.server();
-        long heap1 = server.heapAfterGc();
-        long rss1 = server.sampler() == null ? -1 : server.sampler().rssBytes();
-        Map<String, Object> x = new LinkedHashMap<>();
-        x.put("heapBaselineMiB", mib(heap0));
-        x.put("heapConnectedMiB", mib(heap1));
-        x.put("heapPerConnBytes", up == 0 || heap0 < 0 || heap1 < 0 ? -1 : (heap1 - heap0) / up);
-        x.put("rssPerConnBytes", up == 0 || rss0 < 0 ? -1 : (rss1 - rss0) / up);
-        return x;
     }
 
     /** Waits (bounded) until every client has every message of its rooms, then the counts of the whole run. */
@@ -272,10 +259,6 @@ final class ChatScenario {
         public void close() {
             clients.forEach(BayeuxClient::close);
         }
-    }
-
-    private static double mib(long bytes) {
-        return bytes < 0 ? Double.NaN : bytes / (1024.0 * 1024.0);
     }
 
     private static int min(int[] a) {

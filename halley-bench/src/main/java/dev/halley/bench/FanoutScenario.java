@@ -13,15 +13,32 @@ import java.util.concurrent.TimeUnit;
  * rate is stepped up until p99 passes {@code --p99-limit} (100 ms) or a subscriber drops.
  * With {@code --batches 1,20} the steps run again with 20 messages per publish request: they
  * reach each connection together and go out in one write (frames coalesced per connection).
- * At the end every subscriber must have seen every offset once.
+ * At the end every subscriber must have seen every offset once. The server's heap after a full
+ * GC before and after the subscribers connect gives the heap per connection (in the totals).
  */
 final class FanoutScenario {
     private final Bench bench;
     private final Transport transport;
+    /** Against a peer: published through its {@code POST /publish}, numbered by the publisher. */
+    private final boolean peer;
 
     FanoutScenario(Bench bench, Transport transport) {
+        this(bench, transport, false);
+    }
+
+    private FanoutScenario(Bench bench, Transport transport, boolean peer) {
         this.bench = bench;
         this.transport = transport;
+        this.peer = peer;
+    }
+
+    /**
+     * The same fan-out against a peer ({@code fanout-vertx}): messages go through the peer's
+     * {@code POST /publish} and carry the publisher's sequence ({@code "n"}), since a peer's
+     * messages have no offsets.
+     */
+    static FanoutScenario onPeer(Bench bench, Transport transport) {
+        return new FanoutScenario(bench, transport, true);
     }
 
     Result run() throws Exception {
@@ -34,12 +51,16 @@ final class FanoutScenario {
         List<Row> rows = new ArrayList<>();
         List<String> notes = new ArrayList<>();
         try {
+            bench.phase("baseline");
+            ConnMemory baseline = ConnMemory.baseline(bench.server());
             bench.phase("connect");
             long up = s.open(subs, Duration.ofSeconds(30));
             if (up < subs) {
                 notes.add("only " + up + " of " + subs + " subscriptions were established within the time limit");
             }
-            try (Publisher pub = Publisher.open(bench.loops(), bench.target(), channel, 8)) {
+            bench.phase("connected");
+            Map<String, Object> memory = baseline.connected(up);
+            try (Publisher pub = Publisher.open(bench.loops(), bench.target(), channel, 8, peer ? "/publish" : "/api/publish", peer)) {
                 bench.phase("single");
                 for (int i = 0; i < singles; i++) {
                     long before = stats.messages.sum();
@@ -59,12 +80,15 @@ final class FanoutScenario {
                         transport, up, channel, published, stats.messages.sum(), published * up, stats.lost.sum(),
                         s.duplicates.sum(), s.dropped.sum(), drained ? "" : ", NOT fully drained within 30 s"));
                 Map<String, Object> totals = new LinkedHashMap<>();
+                totals.put("clients", up);
                 totals.put("published", published);
                 totals.put("delivered", stats.messages.sum());
                 totals.put("expected", published * up);
                 totals.put("lost", stats.lost.sum());
                 totals.put("duplicates", s.duplicates.sum());
+                totals.put("reordered", s.tally.reordered.sum());
                 totals.put("dropped", s.dropped.sum());
+                totals.putAll(memory);
                 rows.add(new Row("totals", Double.NaN, "", Double.NaN, Double.NaN, Double.NaN, Double.NaN,
                         stats.errors.sum(), Double.NaN, Double.NaN, totals));
             }
