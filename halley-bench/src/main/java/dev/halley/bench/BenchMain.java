@@ -17,16 +17,22 @@ public final class BenchMain {
     static final String USAGE = """
             Usage: java -jar halley-bench.jar SCENARIO [--flag value ...]
 
-            Scenarios: longpoll, jsonp, poll, fanout, iframe, idle, storm, chat, longpoll-bayeux, chat-bayeux, cluster
+            Scenarios: longpoll, jsonp, poll, fanout, iframe, idle, storm, chat, cluster,
+                       longpoll-bayeux, chat-bayeux, fanout-bayeux
 
-            Peers (side by side, same workload, each server alone with the generator):
-              longpoll --peer cometd  Halley native long-poll, then CometD 9 Bayeux long-poll (CometdPeer as a child
-                                      JVM with the same --server-heap/--server-jvm; --peer-args "..." for it); prints
-                                      both rows and Halley / CometD ratios
-              chat --peer cometd      Halley's native --transport ws|longpoll, then CometD 9 with Bayeux over the same
-                                      transport (WebSocket or long-polling); per-step ratios and heap per connection
-              longpoll-bayeux         only the CometD row (Bayeux long-polling client against a CometdPeer child)
-              chat-bayeux             only the CometD rows of chat (--transport ws|longpoll)
+            Peers (side by side, same workload, each server alone with the generator and started fresh):
+              longpoll --peer cometd  three runs: Halley native long-poll, Halley Bayeux long-polling (/cometd), CometD 9
+                                      Bayeux long-polling (CometdPeer, a child JVM with the same --server-heap/--server-jvm;
+                                      --peer-args "..." for it); all rows, then per step the ratios Halley Bayeux / CometD
+                                      (same protocol, the headline) and Halley native / CometD, and heap per connection
+              chat --peer cometd      the same three for --transport ws (Bayeux websocket) or longpoll (Bayeux long-polling)
+              fanout --peer cometd    the same three: Halley native WebSocket, then Bayeux websocket (--transport ws) or
+                                      long-polling (--transport longpoll) on Halley and on CometD
+              --repeat N              each of the three runs N times; the medians are compared
+            Bayeux scenarios alone (the same Bayeux client; publish through the server's own path):
+              longpoll-bayeux, chat-bayeux (--transport ws|longpoll), fanout-bayeux (--transport ws|longpoll)
+              --bayeux-server cometd  CometD 9 (CometdPeer, started here; the default), or halley: Halley's /cometd
+                                      (halley-server.jar started here, or --target)
 
             Server under test (default: started here as a child JVM, stopped at the end):
               --server-jar PATH      halley-server.jar (default halley-server/target/halley-server.jar)
@@ -41,8 +47,9 @@ public final class BenchMain {
             Scenario flags: --clients N --duration 30s --warmup 5s --rate R (messages/s) --transport ws|sse|stream|iframe
               longpoll/jsonp: --channels-per-client 1 --timeout 30
               poll:           --clients 50 (connections) --duration 10s; runs wrk too when installed (--wrk false to skip)
-              fanout/iframe:  --clients 10000 --rates 1,2,5,10,20,50,100,200 --step 10s --singles 5
+              fanout/iframe:  --clients 10000 --rates 1,2,5,10,20,50,100,200 --step 10s --singles 5 --p99-limit 100
                               --batches 1,20 (messages per publish request; above 1 they go out in one write)
+              fanout-bayeux:  the same flags; --transport ws|longpoll (Bayeux websocket or long-polling)
               idle:           --clients 19000 --transports ws,sse,stream,longpoll
               storm:          --clients 10000 --transport ws --missed 5
               cluster:        --nodes 4 --clients 60000 --generators 4 --publishes 5 --broker redis://127.0.0.1:6379
@@ -68,7 +75,7 @@ public final class BenchMain {
             ClusterScenario.run(flags, out, System.out);
             System.exit(0);
         }
-        if ((scenario.equals("longpoll") || scenario.equals("chat")) && flags.has("peer")) {
+        if ((scenario.equals("longpoll") || scenario.equals("chat") || scenario.equals("fanout")) && flags.has("peer")) {
             sideBySide(scenario, flags, out);
             System.exit(0);
         }
@@ -85,7 +92,7 @@ public final class BenchMain {
      * Runs {@code scenario} {@code --repeat} times (default once), each against a freshly started
      * server; with more than one run, prints each run's table and returns the {@linkplain Medians median}.
      */
-    private static Result repeated(String scenario, Flags flags, Path out) throws Exception {
+    static Result repeated(String scenario, Flags flags, Path out) throws Exception {
         int times = flags.integer("repeat", 1);
         List<Result> runs = new ArrayList<>();
         for (int i = 1; i <= times; i++) {
@@ -106,35 +113,17 @@ public final class BenchMain {
         return Medians.of(runs);
     }
 
-    /**
-     * {@code longpoll --peer cometd} / {@code chat --peer cometd}: Halley's native protocol, then
-     * CometD's Bayeux ({@code SCENARIO-bayeux}) with the same flags, each server alone with the
-     * generator, and one table with both runs' rows and the ratios.
-     */
+    /** {@code SCENARIO --peer NAME}: the scenario on Halley and on the peer, side by side, with ratios. */
     private static void sideBySide(String scenario, Flags flags, Path out) throws Exception {
         String peer = flags.string("peer", "");
-        if (!peer.equals("cometd")) {
-            throw new IllegalArgumentException("unknown --peer " + peer + " (known: cometd)");
+        switch (peer) {
+            case "cometd" -> CometdComparison.of(scenario, flags).run(BenchMain::repeated, out, System.out);
+            default -> throw new IllegalArgumentException("unknown --peer " + peer + " (known: cometd)");
         }
-        Path halleyOut = sibling(out, "-halley");
-        Result halley = repeated(scenario, flags, halleyOut);
-        Report.table(halley, System.out);
-        Report.json(halley, halleyOut);
-        Path cometdOut = sibling(out, "-cometd");
-        Result cometd = repeated(scenario + "-bayeux", flags, cometdOut);
-        Report.table(cometd, System.out);
-        Report.json(cometd, cometdOut);
-        SideBySide side = !scenario.equals("chat") ? SideBySide.LONGPOLL
-                : flags.string("transport", "ws").equals("longpoll") ? SideBySide.CHAT_LONGPOLL : SideBySide.CHAT_WS;
-        Result both = side.combine(halley, cometd);
-        side.table(both, System.out);
-        Report.json(both, out);
-        SvgChart.writeSideBySide(both, List.of(side.halleyLabel(), side.peerLabel()),
-                Path.of(out.toString().replaceFirst("\\.json$", "") + ".svg"));
-        System.err.println("results: " + out + " (and " + halleyOut.getFileName() + ", " + cometdOut.getFileName() + ")");
     }
 
-    private static Path sibling(Path out, String suffix) {
+    /** {@code out} with {@code suffix} before its {@code .json}: a file of the same run. */
+    static Path sibling(Path out, String suffix) {
         return Path.of(out.toString().replaceFirst("\\.json$", "") + suffix + ".json");
     }
 
@@ -161,6 +150,7 @@ public final class BenchMain {
                 case "longpoll" -> new LongPollScenario(bench, false).run();
                 case "jsonp" -> new LongPollScenario(bench, true).run();
                 case "longpoll-bayeux" -> new BayeuxLongPollScenario(bench).run();
+                case "fanout-bayeux" -> new BayeuxFanoutScenario(bench).run();
                 case "poll" -> new PollScenario(bench).run();
                 case "fanout" -> new FanoutScenario(bench, Transport.of(flags.string("transport", "ws"))).run();
                 case "iframe" -> new FanoutScenario(bench, Transport.IFRAME).run();
@@ -180,7 +170,7 @@ public final class BenchMain {
             return ServerUnderTest.remote(new InetSocketAddress(t.substring(0, colon), Integer.parseInt(t.substring(colon + 1))),
                     Long.parseLong(flags.string("server-pid", "0")));
         }
-        if (scenario.endsWith("-bayeux")) {
+        if (scenario.endsWith("-bayeux") && BayeuxTarget.of(flags) == BayeuxTarget.COMETD) {
             return startCometd(flags, out);
         }
         List<String> jvm = serverJvm(flags);

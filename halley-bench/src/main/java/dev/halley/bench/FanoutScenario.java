@@ -16,6 +16,9 @@ import java.util.concurrent.TimeUnit;
  * At the end every subscriber must have seen every offset once.
  */
 final class FanoutScenario {
+    /** Default {@code --rates} (publishes/s) of the staircase. */
+    static final String RATES = "1,2,5,10,20,50,100,200";
+
     private final Bench bench;
     private final Transport transport;
 
@@ -34,24 +37,17 @@ final class FanoutScenario {
         List<Row> rows = new ArrayList<>();
         List<String> notes = new ArrayList<>();
         try {
+            bench.phase("baseline");
+            ConnMemory baseline = ConnMemory.baseline(bench.server());
             bench.phase("connect");
             long up = s.open(subs, Duration.ofSeconds(30));
             if (up < subs) {
                 notes.add("only " + up + " of " + subs + " subscriptions were established within the time limit");
             }
+            Map<String, Object> memory = baseline.connected(up);
             try (Publisher pub = Publisher.open(bench.loops(), bench.target(), channel, 8)) {
-                bench.phase("single");
-                for (int i = 0; i < singles; i++) {
-                    long before = stats.messages.sum();
-                    Window w = Window.open(stats, bench.server());
-                    pub.loop().submit(pub::publishOne).get(5, TimeUnit.SECONDS);
-                    boolean all = Bench.await(() -> stats.messages.sum() - before >= up, Duration.ofSeconds(10));
-                    double secs = w.seconds();
-                    Map<String, Object> x = new LinkedHashMap<>();
-                    x.put("fullDeliveryMs", all ? secs * 1000 : Double.NaN);
-                    rows.add(w.close("1 publish → " + up, stats.messages.sum() - before, "deliveries/s", x));
-                }
-                SteppedRates.run(bench, pub, transport.toString(), "1,2,5,10,20,50,100,200", s.dropped::sum, rows, notes);
+                singles(bench, pub, up, singles, rows);
+                SteppedRates.run(bench, pub, transport.toString(), RATES, s.dropped::sum, rows, notes);
                 bench.phase("drain");
                 long published = pub.published();
                 boolean drained = Bench.await(() -> s.minOffset() >= published, Duration.ofSeconds(30));
@@ -59,12 +55,14 @@ final class FanoutScenario {
                         transport, up, channel, published, stats.messages.sum(), published * up, stats.lost.sum(),
                         s.duplicates.sum(), s.dropped.sum(), drained ? "" : ", NOT fully drained within 30 s"));
                 Map<String, Object> totals = new LinkedHashMap<>();
+                totals.put("clients", up);
                 totals.put("published", published);
                 totals.put("delivered", stats.messages.sum());
                 totals.put("expected", published * up);
                 totals.put("lost", stats.lost.sum());
                 totals.put("duplicates", s.duplicates.sum());
                 totals.put("dropped", s.dropped.sum());
+                totals.putAll(memory);
                 rows.add(new Row("totals", Double.NaN, "", Double.NaN, Double.NaN, Double.NaN, Double.NaN,
                         stats.errors.sum(), Double.NaN, Double.NaN, totals));
             }
@@ -72,5 +70,25 @@ final class FanoutScenario {
             s.close();
         }
         return bench.result(rows, notes);
+    }
+
+    /**
+     * {@code count} single publishes, one at a time, each timed until all {@code subscribers}
+     * deliveries arrived ({@code fullDeliveryMs}, bounded at 10 s): a row each, labelled
+     * {@code 1 publish → N}. Shared by every fan-out over every protocol.
+     */
+    static void singles(Bench bench, Publisher pub, long subscribers, int count, List<Row> rows) throws Exception {
+        Stats stats = bench.stats();
+        bench.phase("single");
+        for (int i = 0; i < count; i++) {
+            long before = stats.messages.sum();
+            Window w = Window.open(stats, bench.server());
+            pub.loop().submit(pub::publishOne).get(5, TimeUnit.SECONDS);
+            boolean all = Bench.await(() -> stats.messages.sum() - before >= subscribers, Duration.ofSeconds(10));
+            double secs = w.seconds();
+            Map<String, Object> x = new LinkedHashMap<>();
+            x.put("fullDeliveryMs", all ? secs * 1000 : Double.NaN);
+            rows.add(w.close("1 publish → " + subscribers, stats.messages.sum() - before, "deliveries/s", x));
+        }
     }
 }

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * The body of a peer's {@code POST /publish}: {@code {"channel":"/x","data":…}}, the shape of one
@@ -17,6 +19,9 @@ public record PublishRequest(String channel, JsonNode data) {
     /** Largest body accepted; the bench's messages are tens of bytes. */
     public static final int MAX_BODY = 64 * 1024;
 
+    /** Most messages in one batch body, as Halley's publish API. */
+    public static final int MAX_BATCH = 1_000;
+
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /**
@@ -25,17 +30,42 @@ public record PublishRequest(String channel, JsonNode data) {
      * @throws IllegalArgumentException with a message for the 400 reply when the body is not such an object
      */
     public static PublishRequest parse(byte[] body) {
+        return of(tree(body));
+    }
+
+    /**
+     * Parses a body that is one message or a batch: a JSON array of up to {@value #MAX_BATCH}
+     * messages, published in order (the bench's {@code --batches}, as Halley's {@code /api/publish} takes them).
+     *
+     * @throws IllegalArgumentException with a message for the 400 reply when the body is neither
+     */
+    public static List<PublishRequest> parseBatch(byte[] body) {
+        JsonNode root = tree(body);
+        if (root == null || !root.isArray()) {
+            return List.of(of(root));
+        }
+        if (root.isEmpty() || root.size() > MAX_BATCH) {
+            throw new IllegalArgumentException("A batch holds 1 to " + MAX_BATCH + " messages");
+        }
+        List<PublishRequest> batch = new ArrayList<>(root.size());
+        root.forEach(m -> batch.add(of(m)));
+        return batch;
+    }
+
+    private static JsonNode tree(byte[] body) {
         if (body.length > MAX_BODY) {
             throw new IllegalArgumentException("Body larger than " + MAX_BODY + " bytes");
         }
-        JsonNode root;
         try {
-            root = JSON.readTree(body);
+            return JSON.readTree(body);
         } catch (JsonProcessingException e) {
             throw new IllegalArgumentException("Body is not JSON: " + e.getOriginalMessage());
         } catch (java.io.IOException e) {
             throw new IllegalArgumentException("Body is not JSON");
         }
+    }
+
+    private static PublishRequest of(JsonNode root) {
         if (root == null || !root.isObject()) {
             throw new IllegalArgumentException("Body must be a JSON object {\"channel\",\"data\"}");
         }
