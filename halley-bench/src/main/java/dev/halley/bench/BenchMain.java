@@ -75,7 +75,12 @@ public final class BenchMain {
             ClusterScenario.run(flags, out, System.out);
             System.exit(0);
         }
-        if ((scenario.equals("longpoll") || scenario.equals("chat") || scenario.equals("fanout")) && flags.has("peer")) {
+        if (flags.string("peer", "").equals("cometd")) {
+            // Three runs: Halley native, Halley Bayeux, CometD Bayeux (longpoll, chat, fanout).
+            CometdComparison.of(scenario, flags).run(BenchMain::repeated, out, System.out);
+            System.exit(0);
+        }
+        if ((scenario.equals("longpoll") || scenario.equals("chat")) && flags.has("peer")) {
             sideBySide(scenario, flags, out);
             System.exit(0);
         }
@@ -113,16 +118,34 @@ public final class BenchMain {
         return Medians.of(runs);
     }
 
-    /** {@code SCENARIO --peer NAME}: the scenario on Halley and on the peer, side by side, with ratios. */
+    /**
+     * {@code longpoll --peer cometd} / {@code chat --peer cometd}: Halley's native protocol, then
+     * CometD's Bayeux ({@code SCENARIO-bayeux}) with the same flags, each server alone with the
+     * generator, and one table with both runs' rows and the ratios.
+     */
     private static void sideBySide(String scenario, Flags flags, Path out) throws Exception {
         String peer = flags.string("peer", "");
-        switch (peer) {
-            case "cometd" -> CometdComparison.of(scenario, flags).run(BenchMain::repeated, out, System.out);
-            default -> throw new IllegalArgumentException("unknown --peer " + peer + " (known: cometd)");
+        if (!peer.equals("cometd")) {
+            throw new IllegalArgumentException("unknown --peer " + peer + " (known: cometd)");
         }
+        Path halleyOut = sibling(out, "-halley");
+        Result halley = repeated(scenario, flags, halleyOut);
+        Report.table(halley, System.out);
+        Report.json(halley, halleyOut);
+        Path cometdOut = sibling(out, "-cometd");
+        Result cometd = repeated(scenario + "-bayeux", flags, cometdOut);
+        Report.table(cometd, System.out);
+        Report.json(cometd, cometdOut);
+        SideBySide side = !scenario.equals("chat") ? SideBySide.LONGPOLL
+                : flags.string("transport", "ws").equals("longpoll") ? SideBySide.CHAT_LONGPOLL : SideBySide.CHAT_WS;
+        Result both = side.combine(halley, cometd);
+        side.table(both, System.out);
+        Report.json(both, out);
+        SvgChart.writeSideBySide(both, List.of(side.halleyLabel(), side.peerLabel()),
+                Path.of(out.toString().replaceFirst("\\.json$", "") + ".svg"));
+        System.err.println("results: " + out + " (and " + halleyOut.getFileName() + ", " + cometdOut.getFileName() + ")");
     }
 
-    /** {@code out} with {@code suffix} before its {@code .json}: a file of the same run. */
     static Path sibling(Path out, String suffix) {
         return Path.of(out.toString().replaceFirst("\\.json$", "") + suffix + ".json");
     }

@@ -44,6 +44,7 @@ final class FanoutScenario {
             if (up < subs) {
                 notes.add("only " + up + " of " + subs + " subscriptions were established within the time limit");
             }
+            bench.phase("connected");
             Map<String, Object> memory = baseline.connected(up);
             try (Publisher pub = Publisher.open(bench.loops(), bench.target(), channel, 8)) {
                 singles(bench, pub, up, singles, rows);
@@ -61,6 +62,7 @@ final class FanoutScenario {
                 totals.put("expected", published * up);
                 totals.put("lost", stats.lost.sum());
                 totals.put("duplicates", s.duplicates.sum());
+                totals.put("reordered", s.tally.reordered.sum());
                 totals.put("dropped", s.dropped.sum());
                 totals.putAll(memory);
                 rows.add(new Row("totals", Double.NaN, "", Double.NaN, Double.NaN, Double.NaN, Double.NaN,

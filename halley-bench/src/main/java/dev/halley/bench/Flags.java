@@ -38,7 +38,7 @@ public final class Flags {
         return parse(List.of(args));
     }
 
-    /** These flags with {@code name} set to {@code value} (a run that differs from the others in one flag). */
+    /** These flags with {@code name} set to {@code value} (a scenario run again with one flag changed). */
     public Flags with(String name, String value) {
         Map<String, String> v = new LinkedHashMap<>(values);
         v.put(name, value);

@@ -203,7 +203,7 @@ public final class CometdPeer implements Peer {
             List<PublishRequest> batch;
             List<ServerChannel> channels;
             try {
-                batch = PublishRequest.parseBatch(req.getInputStream().readNBytes(PublishRequest.MAX_BODY + 1));
+                batch = PublishRequest.parseAll(req.getInputStream().readNBytes(PublishRequest.MAX_BODY + 1));
                 channels = batch.stream().map(r -> bayeux.createChannelIfAbsent(r.channel()).getReference()).toList();
             } catch (IllegalArgumentException e) {
                 reply(resp, 400, "{\"error\":\"" + e.getMessage().replace("\"", "'") + "\"}");

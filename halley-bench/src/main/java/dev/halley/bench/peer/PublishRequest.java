@@ -19,9 +19,6 @@ public record PublishRequest(String channel, JsonNode data) {
     /** Largest body accepted; the bench's messages are tens of bytes. */
     public static final int MAX_BODY = 64 * 1024;
 
-    /** Most messages in one batch body, as Halley's publish API. */
-    public static final int MAX_BATCH = 1_000;
-
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /**
@@ -34,22 +31,22 @@ public record PublishRequest(String channel, JsonNode data) {
     }
 
     /**
-     * Parses a body that is one message or a batch: a JSON array of up to {@value #MAX_BATCH}
-     * messages, published in order (the bench's {@code --batches}, as Halley's {@code /api/publish} takes them).
+     * Parses a body holding one message, or an array of them (the batch form of Halley's
+     * {@code /api/publish}, which the bench's {@code --batches} sends), in order.
      *
      * @throws IllegalArgumentException with a message for the 400 reply when the body is neither
      */
-    public static List<PublishRequest> parseBatch(byte[] body) {
+    public static List<PublishRequest> parseAll(byte[] body) {
         JsonNode root = tree(body);
         if (root == null || !root.isArray()) {
             return List.of(of(root));
         }
-        if (root.isEmpty() || root.size() > MAX_BATCH) {
-            throw new IllegalArgumentException("A batch holds 1 to " + MAX_BATCH + " messages");
+        if (root.isEmpty()) {
+            throw new IllegalArgumentException("An array of messages must not be empty");
         }
-        List<PublishRequest> batch = new ArrayList<>(root.size());
-        root.forEach(m -> batch.add(of(m)));
-        return batch;
+        List<PublishRequest> all = new ArrayList<>(root.size());
+        root.forEach(message -> all.add(of(message)));
+        return all;
     }
 
     private static JsonNode tree(byte[] body) {
