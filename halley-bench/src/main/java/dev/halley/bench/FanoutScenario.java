@@ -17,6 +17,9 @@ import java.util.concurrent.TimeUnit;
  * GC before and after the subscribers connect gives the heap per connection (in the totals).
  */
 final class FanoutScenario {
+    /** Default {@code --rates} (publishes/s) of the staircase. */
+    static final String RATES = "1,2,5,10,20,50,100,200";
+
     private final Bench bench;
     private final Transport transport;
     /** Against a peer: published through its {@code POST /publish}, numbered by the publisher. */
@@ -61,18 +64,8 @@ final class FanoutScenario {
             bench.phase("connected");
             Map<String, Object> memory = baseline.connected(up);
             try (Publisher pub = Publisher.open(bench.loops(), bench.target(), channel, 8, peer ? "/publish" : "/api/publish", peer)) {
-                bench.phase("single");
-                for (int i = 0; i < singles; i++) {
-                    long before = stats.messages.sum();
-                    Window w = Window.open(stats, bench.server());
-                    pub.loop().submit(pub::publishOne).get(5, TimeUnit.SECONDS);
-                    boolean all = Bench.await(() -> stats.messages.sum() - before >= up, Duration.ofSeconds(10));
-                    double secs = w.seconds();
-                    Map<String, Object> x = new LinkedHashMap<>();
-                    x.put("fullDeliveryMs", all ? secs * 1000 : Double.NaN);
-                    rows.add(w.close("1 publish → " + up, stats.messages.sum() - before, "deliveries/s", x));
-                }
-                SteppedRates.run(bench, pub, transport.toString(), "1,2,5,10,20,50,100,200", s.dropped::sum, rows, notes);
+                singles(bench, pub, up, singles, rows);
+                SteppedRates.run(bench, pub, transport.toString(), RATES, s.dropped::sum, rows, notes);
                 bench.phase("drain");
                 long published = pub.published();
                 boolean drained = Bench.await(() -> s.minOffset() >= published, Duration.ofSeconds(30));
@@ -96,5 +89,25 @@ final class FanoutScenario {
             s.close();
         }
         return bench.result(rows, notes);
+    }
+
+    /**
+     * {@code count} single publishes, one at a time, each timed until all {@code subscribers}
+     * deliveries arrived ({@code fullDeliveryMs}, bounded at 10 s): a row each, labelled
+     * {@code 1 publish → N}. Shared by every fan-out over every protocol.
+     */
+    static void singles(Bench bench, Publisher pub, long subscribers, int count, List<Row> rows) throws Exception {
+        Stats stats = bench.stats();
+        bench.phase("single");
+        for (int i = 0; i < count; i++) {
+            long before = stats.messages.sum();
+            Window w = Window.open(stats, bench.server());
+            pub.loop().submit(pub::publishOne).get(5, TimeUnit.SECONDS);
+            boolean all = Bench.await(() -> stats.messages.sum() - before >= subscribers, Duration.ofSeconds(10));
+            double secs = w.seconds();
+            Map<String, Object> x = new LinkedHashMap<>();
+            x.put("fullDeliveryMs", all ? secs * 1000 : Double.NaN);
+            rows.add(w.close("1 publish → " + subscribers, stats.messages.sum() - before, "deliveries/s", x));
+        }
     }
 }
