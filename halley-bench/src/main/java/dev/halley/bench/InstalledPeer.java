@@ -43,7 +43,12 @@ public final class InstalledPeer implements ServerUnderTest {
             return this == PUSHPIN ? PushpinPeer.version().replaceFirst("^pushpin", "Pushpin") : NchanPeer.version();
         }
 
-        /** The peer's name for one transport: {@code Pushpin 1.36.0 (GRIP SSE)}, … */
+        /** The peer in ratio rows and notes: {@code Pushpin}, {@code Nchan}. */
+        String shortName() {
+            return this == PUSHPIN ? "Pushpin" : "Nchan";
+        }
+
+        /** The peer's name for one transport: {@code Pushpin 1.36.0 (GRIP stream hold, SSE)}, … */
         String label(String transport) {
             String how = switch (transport) {
                 case "sse" -> this == PUSHPIN ? "GRIP stream hold, SSE" : "EventSource";
@@ -106,7 +111,7 @@ public final class InstalledPeer implements ServerUnderTest {
         double total;
         if (scenario.startsWith("fanout")) {
             double step = flags.duration("step", Duration.ofSeconds(10)).toMillis() / 1000.0;
-            double perBatch = Arrays.stream(flags.string("rates", "1,2,5,10,20,50,100,200").split(","))
+            double perBatch = Arrays.stream(flags.string("rates", FanoutScenario.RATES).split(","))
                     .mapToDouble(Double::parseDouble).sum() * step;
             double batches = Arrays.stream(flags.string("batches", "1").split(",")).mapToDouble(Double::parseDouble).sum();
             total = flags.integer("singles", 5) + perBatch * batches;
@@ -116,39 +121,6 @@ public final class InstalledPeer implements ServerUnderTest {
             total = 1 + flags.decimal("rate", 10) * seconds;
         }
         return (int) Math.min(1_000_000, Math.ceil(total * 1.2) + 100);
-    }
-
-    /**
-     * {@code longpoll --peer K} / {@code fanout --peer K --transport sse|stream}: checks that the run
-     * can go ahead (before Halley's half of it) and names the two sides.
-     *
-     * @throws IllegalArgumentException for a scenario or flags the peer cannot run, or when it is not installed
-     */
-    static SideBySide sideBySide(String scenario, Kind kind, Flags flags) {
-        String transport = switch (scenario) {
-            case "longpoll" -> "longpoll";
-            case "fanout" -> flags.string("transport", "");
-            default -> throw new IllegalArgumentException("--peer " + kind.flag() + " runs with longpoll and fanout, not " + scenario);
-        };
-        if (!transport.equals("longpoll") && !transport.equals("sse") && !transport.equals("stream")) {
-            throw new IllegalArgumentException("fanout --peer " + kind.flag() + " needs --transport sse or stream");
-        }
-        if (kind == Kind.NCHAN && !flags.string("batches", "1").equals("1")) {
-            throw new IllegalArgumentException("Nchan takes one message per publish request: run it with --batches 1");
-        }
-        String why = kind.missing();
-        if (why != null) {
-            throw new IllegalArgumentException(kind.flag() + " is not installed: " + why);
-        }
-        String halley = switch (transport) {
-            case "sse" -> "Halley (native SSE)";
-            case "stream" -> "Halley (native streaming)";
-            default -> "Halley (native long-poll)";
-        };
-        return new SideBySide(scenario + "-side-by-side", halley, kind.label(transport), "the same HTTP transport,"
-                + " each server framing a message its own way (Halley's carries its channel and offset; the peer delivers"
-                + " the published {\"channel\",\"data\"} as it is" + (kind == Kind.PUSHPIN ? ", with the origin's \"id\"" : "")
-                + "), so bytes per message differ by a few");
     }
 
     /** The peer {@code server} is, for a scenario that needs one. */
