@@ -196,6 +196,14 @@ public final class Feed {
         return List.copyOf(subscriptions.keySet());
     }
 
+    /**
+     * Whether this feed follows one concrete channel and nothing else: its resume point after a
+     * message is then {@link Cursor#after}, shared by every such feed.
+     */
+    public synchronized boolean followsOneChannel() {
+        return subscriptions.size() == 1 && !subscriptions.keySet().iterator().next().isWildcard();
+    }
+
     /** Whether any subscription is still reading history. */
     public synchronized boolean recovering() {
         for (Subscription s : subscriptions.values()) {
