@@ -94,7 +94,7 @@ record Comparison(String scenario, List<Contender> contenders, List<Ratio> ratio
             for (int k = 0; k < results.size(); k++) {
                 same[k] = steps.get(k).stream().filter(s -> s.key().equals(key)).map(Step::row).findFirst().orElse(null);
                 if (same[k] != null) {
-                    rows.add(relabel(same[k], contenders.get(k).label()));
+                    rows.add(ComparedRows.relabel(same[k], contenders.get(k).label()));
                 }
             }
             for (Ratio q : ratios) {
@@ -102,21 +102,21 @@ record Comparison(String scenario, List<Contender> contenders, List<Ratio> ratio
                 Row b = same[q.under()];
                 if (a != null && b != null) {
                     notes.add(String.format(Locale.ROOT, "%s at %s: throughput %s, p99 %s, server CPU %s, RSS %s.", ratioLabel(q),
-                            stepName(b), ratio(a.throughput(), b.throughput()), ratio(a.p99Ms(), b.p99Ms()),
-                            ratio(a.serverCpuPct(), b.serverCpuPct()), ratio(a.serverRssMiB(), b.serverRssMiB())));
+                            stepName(b), ComparedRows.ratio(a.throughput(), b.throughput()), ComparedRows.ratio(a.p99Ms(), b.p99Ms()),
+                            ComparedRows.ratio(a.serverCpuPct(), b.serverCpuPct()), ComparedRows.ratio(a.serverRssMiB(), b.serverRssMiB())));
                 }
             }
         }
         for (int k = 0; k < results.size(); k++) {
             for (Row t : totals(results.get(k))) {
-                rows.add(relabel(t, contenders.get(k).label()));
+                rows.add(ComparedRows.relabel(t, contenders.get(k).label()));
             }
         }
         for (Ratio q : ratios) {
             double a = heapPerConn(results.get(q.over()));
             double b = heapPerConn(results.get(q.under()));
             if (!Double.isNaN(a) && !Double.isNaN(b)) {
-                notes.add(ratioLabel(q) + " heap per connection: " + ratio(a, b)
+                notes.add(ratioLabel(q) + " heap per connection: " + ComparedRows.ratio(a, b)
                         + " (server heap after a full GC, connected minus baseline, per client).");
             }
         }
@@ -194,7 +194,7 @@ record Comparison(String scenario, List<Contender> contenders, List<Ratio> ratio
     private static double heapPerConn(Result r) {
         List<Row> rows = new ArrayList<>(totals(r));
         rows.addAll(r.rows());
-        return rows.stream().mapToDouble(row -> number(row, "heapPerConnBytes")).filter(d -> !Double.isNaN(d)).findFirst()
+        return rows.stream().mapToDouble(row -> ComparedRows.number(row, "heapPerConnBytes")).filter(d -> !Double.isNaN(d)).findFirst()
                 .orElse(Double.NaN);
     }
 
@@ -211,31 +211,18 @@ record Comparison(String scenario, List<Contender> contenders, List<Ratio> ratio
         return r.label();
     }
 
-    private static Row relabel(Row r, String server) {
-        return new Row(server + ": " + r.label(), r.throughput(), r.unit(), r.p50Ms(), r.p99Ms(), r.p999Ms(), r.maxMs(),
-                r.errors(), r.serverCpuPct(), r.serverRssMiB(), r.extra());
-    }
-
-    static String ratio(double over, double under) {
-        return Double.isNaN(over) || Double.isNaN(under) || under == 0 ? "–"
-                : String.format(Locale.ROOT, "%.2f×", over / under);
-    }
-
     /** The combined table: each step's rows and ratio rows, then the counts and memory of each run with the heap ratios. */
     void table(Result r, PrintStream out) {
-        List<Row> measured = r.rows().stream().filter(row -> !Double.isNaN(row.throughput())).toList();
+        List<Row> measured = ComparedRows.measured(r);
         String unit = measured.isEmpty() ? "" : measured.get(0).unit();
-        boolean deliveriesColumn = !unit.equals("deliveries/s");
         out.printf(Locale.ROOT, "%n## %s: %s%n%n", scenario, String.join(" vs ",
                 contenders.stream().map(Contender::label).toList()));
-        out.println("| server (protocol) | " + unit + (deliveriesColumn ? " | deliveries/s" : "")
-                + " | p50 ms | p99 ms | p99.9 ms | max ms | errors | lost | server CPU % | server RSS MiB |");
-        out.println("| --- | ---: " + (deliveriesColumn ? "| ---: " : "") + "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+        boolean deliveriesColumn = ComparedRows.header(out, unit);
         Row[] step = new Row[contenders.size()];
         for (int i = 0; i < measured.size(); i++) {
             Row row = measured.get(i);
             int k = contenderOf(row);
-            printRow(out, row, deliveriesColumn);
+            ComparedRows.row(out, row, deliveriesColumn);
             step[k] = row;
             if (i + 1 == measured.size() || !sameStep(row, measured.get(i + 1))) {
                 ratioRows(out, step, deliveriesColumn);
@@ -243,18 +230,7 @@ record Comparison(String scenario, List<Contender> contenders, List<Ratio> ratio
             }
         }
         memoryTable(r, out);
-        out.printf(Locale.ROOT, "%nGenerator: %s, %s cores, io %s.%n", r.generator().get("jdk"), r.generator().get("cores"),
-                r.generator().get("io"));
-        r.server().forEach((name, d) -> {
-            if (d instanceof Map<?, ?> m && m.get("command") != null) {
-                out.println("Server " + name + ": " + m.get("command"));
-            }
-        });
-        for (String note : r.notes()) {
-            out.println();
-            out.println("- " + note);
-        }
-        out.println();
+        ComparedRows.footer(out, r);
     }
 
     private void ratioRows(PrintStream out, Row[] step, boolean deliveriesColumn) {
@@ -265,10 +241,7 @@ record Comparison(String scenario, List<Contender> contenders, List<Ratio> ratio
                 continue;
             }
             String name = q.headline() ? "**" + ratioLabel(q) + "**" : ratioLabel(q);
-            out.printf(Locale.ROOT, "| %s | %s%s | %s | %s | %s | | | | %s | %s |%n", name, ratio(a.throughput(), b.throughput()),
-                    deliveriesColumn ? " | " + ratio(deliveries(a), deliveries(b)) : "",
-                    ratio(a.p50Ms(), b.p50Ms()), ratio(a.p99Ms(), b.p99Ms()), ratio(a.p999Ms(), b.p999Ms()),
-                    ratio(a.serverCpuPct(), b.serverCpuPct()), ratio(a.serverRssMiB(), b.serverRssMiB()));
+            ComparedRows.ratioRow(out, name, a, b, deliveriesColumn);
         }
     }
 
@@ -294,13 +267,6 @@ record Comparison(String scenario, List<Contender> contenders, List<Ratio> ratio
                 row.serverCpuPct(), row.serverRssMiB(), row.extra());
     }
 
-    private static void printRow(PrintStream out, Row row, boolean deliveriesColumn) {
-        out.printf(Locale.ROOT, "| %s | %,.0f%s | %s | %s | %s | %s | %d | %s | %s | %s |%n", row.label(), row.throughput(),
-                deliveriesColumn ? String.format(Locale.ROOT, " | %,d", (long) deliveries(row)) : "",
-                num(row.p50Ms(), 2), num(row.p99Ms(), 2), num(row.p999Ms(), 2), num(row.maxMs(), 1), row.errors(),
-                row.extra().getOrDefault("lost", "–"), num(row.serverCpuPct(), 0), num(row.serverRssMiB(), 0));
-    }
-
     /** Each run's whole-run counts (its totals row, else its measured row) and heap per connection, then the heap ratios. */
     private void memoryTable(Result r, PrintStream out) {
         Row[] whole = new Row[contenders.size()];
@@ -322,29 +288,15 @@ record Comparison(String scenario, List<Contender> contenders, List<Ratio> ratio
             out.printf(Locale.ROOT, "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s → %s | %s |%n", contenders.get(k).label(),
                     x.getOrDefault("clients", "–"), x.getOrDefault("published", "–"), x.getOrDefault("delivered", "–"),
                     x.getOrDefault("expected", "–"), x.getOrDefault("lost", "–"), x.getOrDefault("duplicates", "–"),
-                    x.getOrDefault("reordered", "–"), x.getOrDefault("dropped", "–"), num(number(whole[k], "heapBaselineMiB"), 0),
-                    num(number(whole[k], "heapConnectedMiB"), 0), num(number(whole[k], "heapPerConnBytes"), 0));
+                    x.getOrDefault("reordered", "–"), x.getOrDefault("dropped", "–"), ComparedRows.num(ComparedRows.number(whole[k], "heapBaselineMiB"), 0),
+                    ComparedRows.num(ComparedRows.number(whole[k], "heapConnectedMiB"), 0), ComparedRows.num(ComparedRows.number(whole[k], "heapPerConnBytes"), 0));
         }
         for (Ratio q : ratios) {
             if (whole[q.over()] != null && whole[q.under()] != null) {
                 String name = q.headline() ? "**" + ratioLabel(q) + "**" : ratioLabel(q);
                 out.printf(Locale.ROOT, "| %s | | | | | | | | | | %s |%n", name,
-                        ratio(number(whole[q.over()], "heapPerConnBytes"), number(whole[q.under()], "heapPerConnBytes")));
+                        ComparedRows.ratio(ComparedRows.number(whole[q.over()], "heapPerConnBytes"), ComparedRows.number(whole[q.under()], "heapPerConnBytes")));
             }
         }
-    }
-
-    /** A number in a row's details, NaN when absent or negative (unknown). */
-    private static double number(Row r, String key) {
-        Object v = r.extra().get(key);
-        return v instanceof Number n && n.doubleValue() >= 0 ? n.doubleValue() : Double.NaN;
-    }
-
-    private static double deliveries(Row r) {
-        return ((Number) r.extra().getOrDefault("deliveries/s", r.unit().equals("deliveries/s") ? r.throughput() : 0L)).doubleValue();
-    }
-
-    private static String num(double v, int decimals) {
-        return Double.isNaN(v) ? "–" : String.format(Locale.ROOT, "%,." + decimals + "f", v);
     }
 }

@@ -21,13 +21,6 @@ import java.util.Map;
  * @param peerName    the peer in ratios and notes, e.g. {@code CometD}
  */
 record SideBySide(String scenario, String halleyLabel, String peerLabel, String peerName) {
-    static final SideBySide LONGPOLL = new SideBySide("longpoll-side-by-side", "Halley (native long-poll)",
-            "CometD 9 (Bayeux long-poll)", "CometD");
-    static final SideBySide CHAT_WS = new SideBySide("chat-side-by-side", "Halley (native WebSocket)",
-            "CometD 9 (Bayeux WebSocket)", "CometD");
-    static final SideBySide CHAT_LONGPOLL = new SideBySide("chat-side-by-side", "Halley (native long-poll)",
-            "CometD 9 (Bayeux long-poll)", "CometD");
-
     /**
      * One result holding both runs' rows (relabelled, paired step by step), both servers'
      * commands, and the ratios as notes.
@@ -48,32 +41,32 @@ record SideBySide(String scenario, String halleyLabel, String peerLabel, String 
         List<String> notes = new ArrayList<>();
         for (int i = 0; i < Math.max(Math.max(hs.size(), ps.size()), rs.size()); i++) {
             if (i < hs.size()) {
-                rows.add(relabel(hs.get(i), halleyLabel));
+                rows.add(ComparedRows.relabel(hs.get(i), halleyLabel));
             }
             if (i < ps.size()) {
-                rows.add(relabel(ps.get(i), peerLabel));
+                rows.add(ComparedRows.relabel(ps.get(i), peerLabel));
             }
             if (i < rs.size()) {
-                rows.add(relabel(rs.get(i), referenceLabel));
+                rows.add(ComparedRows.relabel(rs.get(i), referenceLabel));
             }
             if (i < hs.size() && i < ps.size()) {
                 Row h = hs.get(i);
                 Row p = ps.get(i);
                 notes.add(String.format(Locale.ROOT, "Halley / %s%s: throughput %s, p99 %s, server RSS %s%s"
                         + " (throughput above 1 and p99, RSS below 1 favour Halley).", peerName, hs.size() > 1 ? " at " + step(h) : "",
-                        ratio(h.throughput(), p.throughput()), ratio(h.p99Ms(), p.p99Ms()), ratio(h.serverRssMiB(), p.serverRssMiB()),
+                        ComparedRows.ratio(h.throughput(), p.throughput()), ComparedRows.ratio(h.p99Ms(), p.p99Ms()), ComparedRows.ratio(h.serverRssMiB(), p.serverRssMiB()),
                         fullDelivery(h, p)));
             }
         }
         Row ht = totals(halley);
         Row pt = totals(peer);
         if (ht != null && pt != null) {
-            rows.add(relabel(ht, halleyLabel));
-            rows.add(relabel(pt, peerLabel));
+            rows.add(ComparedRows.relabel(ht, halleyLabel));
+            rows.add(ComparedRows.relabel(pt, peerLabel));
             if (reference != null && totals(reference) != null) {
-                rows.add(relabel(totals(reference), referenceLabel));
+                rows.add(ComparedRows.relabel(totals(reference), referenceLabel));
             }
-            notes.add("Halley / " + peerName + " heap per connection: " + ratio(number(ht, "heapPerConnBytes"), number(pt, "heapPerConnBytes"))
+            notes.add("Halley / " + peerName + " heap per connection: " + ComparedRows.ratio(ComparedRows.number(ht, "heapPerConnBytes"), ComparedRows.number(pt, "heapPerConnBytes"))
                     + " (server heap after a full GC, connected minus baseline, per client).");
         }
         if (hs.get(0).unit().equals("cycles/s")) {
@@ -119,14 +112,14 @@ record SideBySide(String scenario, String halleyLabel, String peerLabel, String 
 
     /** A single publish's time to full delivery on both, when the rows measured it. */
     private static String fullDelivery(Row h, Row p) {
-        double hm = number(h, "fullDeliveryMs");
-        double pm = number(p, "fullDeliveryMs");
+        double hm = ComparedRows.number(h, "fullDeliveryMs");
+        double pm = ComparedRows.number(p, "fullDeliveryMs");
         return Double.isNaN(hm) && Double.isNaN(pm) ? ""
-                : String.format(Locale.ROOT, ", time to full delivery %s vs %s ms (%s)", num(hm, 1), num(pm, 1), ratio(hm, pm));
+                : String.format(Locale.ROOT, ", time to full delivery %s vs %s ms (%s)", ComparedRows.num(hm, 1), ComparedRows.num(pm, 1), ComparedRows.ratio(hm, pm));
     }
 
     private static List<Row> measured(Result r) {
-        return r.rows().stream().filter(row -> !Double.isNaN(row.throughput())).toList();
+        return ComparedRows.measured(r);
     }
 
     private static Row totals(Result r) {
@@ -139,57 +132,23 @@ record SideBySide(String scenario, String halleyLabel, String peerLabel, String 
         return rate instanceof Double d ? SteppedRates.rateLabel(d) + " msg/s" : r.label();
     }
 
-    private static Row relabel(Row r, String server) {
-        return new Row(server + ": " + r.label(), r.throughput(), r.unit(), r.p50Ms(), r.p99Ms(), r.p999Ms(), r.maxMs(),
-                r.errors(), r.serverCpuPct(), r.serverRssMiB(), r.extra());
-    }
-
-    static String ratio(double halley, double peer) {
-        return Double.isNaN(halley) || Double.isNaN(peer) || peer == 0 ? "–"
-                : String.format(Locale.ROOT, "%.2f×", halley / peer);
-    }
-
     /** The side-by-side table: each step's two rows and their ratio row, then the totals with theirs. */
     void table(Result r, PrintStream out) {
-        List<Row> steps = r.rows().stream().filter(row -> !Double.isNaN(row.throughput())).toList();
+        List<Row> steps = ComparedRows.measured(r);
         String unit = steps.get(0).unit();
-        boolean deliveriesColumn = !unit.equals("deliveries/s");
         out.printf(Locale.ROOT, "%n## %s: %s vs %s%n%n", scenario.replace("-side-by-side", " side by side"), halleyLabel, peerLabel);
-        out.println("| server (protocol) | " + unit + (deliveriesColumn ? " | deliveries/s" : "")
-                + " | p50 ms | p99 ms | p99.9 ms | max ms | errors | lost | server CPU % | server RSS MiB |");
-        out.println("| --- | ---: " + (deliveriesColumn ? "| ---: " : "") + "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+        boolean deliveriesColumn = ComparedRows.header(out, unit);
         for (int i = 0; i < steps.size(); i++) {
             Row h = steps.get(i);
-            printRow(out, h, deliveriesColumn);
+            ComparedRows.row(out, h, deliveriesColumn);
             if (i + 1 < steps.size() && h.label().startsWith(halleyLabel) && steps.get(i + 1).label().startsWith(peerLabel)) {
                 Row p = steps.get(++i);
-                printRow(out, p, deliveriesColumn);
-                out.printf(Locale.ROOT, "| **Halley / %s** | %s%s | %s | %s | %s | | | | %s | %s |%n", peerName, ratio(h.throughput(), p.throughput()),
-                        deliveriesColumn ? " | " + ratio(deliveries(h), deliveries(p)) : "",
-                        ratio(h.p50Ms(), p.p50Ms()), ratio(h.p99Ms(), p.p99Ms()), ratio(h.p999Ms(), p.p999Ms()),
-                        ratio(h.serverCpuPct(), p.serverCpuPct()), ratio(h.serverRssMiB(), p.serverRssMiB()));
+                ComparedRows.row(out, p, deliveriesColumn);
+                ComparedRows.ratioRow(out, "**Halley / " + peerName + "**", h, p, deliveriesColumn);
             }
         }
         totalsTable(r, out);
-        out.printf(Locale.ROOT, "%nGenerator: %s, %s cores, io %s.%n", r.generator().get("jdk"), r.generator().get("cores"),
-                r.generator().get("io"));
-        r.server().forEach((name, d) -> {
-            if (d instanceof Map<?, ?> m && m.get("command") != null) {
-                out.println("Server " + name + ": " + m.get("command"));
-            }
-        });
-        for (String note : r.notes()) {
-            out.println();
-            out.println("- " + note);
-        }
-        out.println();
-    }
-
-    private static void printRow(PrintStream out, Row row, boolean deliveriesColumn) {
-        out.printf(Locale.ROOT, "| %s | %,.0f%s | %s | %s | %s | %s | %d | %s | %s | %s |%n", row.label(), row.throughput(),
-                deliveriesColumn ? String.format(Locale.ROOT, " | %,d", (long) deliveries(row)) : "",
-                num(row.p50Ms(), 2), num(row.p99Ms(), 2), num(row.p999Ms(), 2), num(row.maxMs(), 1), row.errors(),
-                row.extra().getOrDefault("lost", "–"), num(row.serverCpuPct(), 0), num(row.serverRssMiB(), 0));
+        ComparedRows.footer(out, r);
     }
 
     /** Chat, fan-out: the whole run's counts and memory per connection, Halley's, the peer's (and the reference's), and the memory ratio. */
@@ -206,24 +165,10 @@ record SideBySide(String scenario, String halleyLabel, String peerLabel, String 
             Map<String, Object> x = t.extra();
             out.printf(Locale.ROOT, "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s → %s | %s |%n", t.label(), x.get("clients"),
                     x.get("published"), x.get("delivered"), x.get("expected"), x.get("lost"), x.get("duplicates"),
-                    x.get("reordered"), x.get("dropped"), num(number(t, "heapBaselineMiB"), 0),
-                    num(number(t, "heapConnectedMiB"), 0), num(number(t, "heapPerConnBytes"), 0));
+                    x.get("reordered"), x.get("dropped"), ComparedRows.num(ComparedRows.number(t, "heapBaselineMiB"), 0),
+                    ComparedRows.num(ComparedRows.number(t, "heapConnectedMiB"), 0), ComparedRows.num(ComparedRows.number(t, "heapPerConnBytes"), 0));
         }
         out.printf(Locale.ROOT, "| **Halley / %s** | | | | | | | | | | %s |%n", peerName,
-                ratio(number(totals.get(0), "heapPerConnBytes"), number(totals.get(1), "heapPerConnBytes")));
-    }
-
-    /** A number in a row's details, NaN when absent or negative (unknown). */
-    private static double number(Row r, String key) {
-        Object v = r.extra().get(key);
-        return v instanceof Number n && n.doubleValue() >= 0 ? n.doubleValue() : Double.NaN;
-    }
-
-    private static double deliveries(Row r) {
-        return ((Number) r.extra().getOrDefault("deliveries/s", 0L)).doubleValue();
-    }
-
-    private static String num(double v, int decimals) {
-        return Double.isNaN(v) ? "–" : String.format(Locale.ROOT, "%,." + decimals + "f", v);
+                ComparedRows.ratio(ComparedRows.number(totals.get(0), "heapPerConnBytes"), ComparedRows.number(totals.get(1), "heapPerConnBytes")));
     }
 }
