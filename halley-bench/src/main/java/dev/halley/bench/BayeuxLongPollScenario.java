@@ -6,23 +6,26 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * {@code longpoll-bayeux}: the {@code longpoll} workload spoken in Bayeux 1.0 long-polling to a
- * CometD server (the {@code CometdPeer}): N {@link BayeuxClient}s each handshake (long-polling
- * only), subscribe to one channel, then loop {@code /meta/connect}; messages arrive in the connect
- * replies. The publisher paces messages through the peer's {@code POST /publish}, numbered
- * ({@code "n"}) since Bayeux gives no offsets. One completed cycle = one {@code /meta/connect}
- * reply carrying at least one message.
+ * {@code longpoll-bayeux}: the {@code longpoll} workload spoken in Bayeux 1.0 long-polling, to the
+ * CometD peer or to Halley's own {@code /cometd} ({@code --bayeux-server cometd|halley},
+ * {@link BayeuxTarget}): N {@link BayeuxClient}s each handshake (long-polling only), subscribe to
+ * one channel, then loop {@code /meta/connect}; messages arrive in the connect replies. The
+ * publisher paces messages through the server's publish path ({@code POST /publish} of the peer,
+ * {@code POST /api/publish} of Halley), numbered ({@code "n"}) since Bayeux gives no offsets. One
+ * completed cycle = one {@code /meta/connect} reply carrying at least one message. The server's
+ * heap per connection is taken once every client has subscribed, as {@code chat} does.
  *
  * <p>Flags as {@code longpoll}: {@code --clients --duration --warmup --rate}.
  */
 final class BayeuxLongPollScenario {
     private final Bench bench;
     private final String channel;
-    private final List<BayeuxClient> clients = new ArrayList<>();
+    private final BayeuxClients clients;
 
     BayeuxLongPollScenario(Bench bench) {
         this.bench = bench;
         this.channel = bench.freshChannel("bayeux");
+        this.clients = new BayeuxClients(bench, BayeuxClient.Wire.LONG_POLLING);
     }
 
     Result run() throws Exception {
@@ -31,49 +34,41 @@ final class BayeuxLongPollScenario {
         double rate = f.decimal("rate", 10);
         Duration duration = f.duration("duration", Duration.ofSeconds(30));
         Duration warmup = f.duration("warmup", Duration.ofSeconds(5));
-        Tally tally = new Tally(bench.stats());
+        BayeuxTarget target = BayeuxTarget.of(f);
+        Tally tally = clients.tally();
 
-        bench.phase("connect");
-        connect(n, tally);
-        try (Publisher pub = Publisher.open(bench.loops(), bench.target(), channel, 8, "/publish", true)) {
-            if (!Bench.await(() -> tally.established.sum() >= n, Duration.ofSeconds(60))) {
-                throw new IllegalStateException("only " + tally.established.sum() + " of " + n + " Bayeux clients subscribed");
+        bench.phase("baseline");
+        ConnMemory baseline = ConnMemory.baseline(bench.server());
+        try {
+            bench.phase("connect");
+            long up = clients.open(n, i -> List.of(channel));
+            if (up < n) {
+                throw new IllegalStateException("only " + up + " of " + n + " Bayeux clients subscribed");
             }
-            PacedWindow paced = PacedWindow.measure(bench, pub, n, rate, warmup, duration);
-            Row measured = paced.row();
-            Map<String, Object> x = paced.extra();
-            long published = paced.published();
-            boolean complete = Bench.await(() -> clients.stream().allMatch(c -> distinct(c) >= published), Duration.ofSeconds(15));
-            clients.forEach(BayeuxClient::stop);
-            long incomplete = clients.stream().filter(c -> distinct(c) != published).count();
-            long lost = clients.stream().mapToLong(c -> c.followed().unseen(ch -> published)).sum();
-            x.put("publishErrors", pub.errors.sum());
-            x.put("emptyPolls", tally.empty.sum());
-            x.put("lost", lost);
-            x.put("duplicates", tally.duplicates.sum());
-            x.put("reordered", tally.reordered.sum());
-            x.put("incompleteClients", incomplete);
-            List<String> notes = new ArrayList<>();
-            notes.add(String.format("Bayeux long-polling: %d clients on %s; a cycle is one /meta/connect reply carrying ≥1 message;"
-                    + " latency is publish → receive.", n, channel));
-            if (!complete) {
-                notes.add("drain: not every client reached message " + published + " within 15 s (lowest "
-                        + clients.stream().mapToLong(BayeuxLongPollScenario::distinct).min().orElse(0) + ")");
+            Map<String, Object> memory = baseline.connected(up);
+            try (Publisher pub = Publisher.open(bench.loops(), bench.target(), channel, 8, target.publishPath(), true)) {
+                PacedWindow paced = PacedWindow.measure(bench, pub, n, rate, warmup, duration);
+                long published = paced.published();
+                boolean complete = clients.awaitAll(published, Duration.ofSeconds(15));
+                clients.stop();
+                Map<String, Object> x = paced.extra();
+                x.put("publishErrors", pub.errors.sum());
+                x.put("emptyPolls", tally.empty.sum());
+                x.put("lost", clients.unseen(published));
+                x.put("duplicates", tally.duplicates.sum());
+                x.put("reordered", tally.reordered.sum());
+                x.put("incompleteClients", clients.incomplete(published));
+                x.putAll(memory);
+                List<String> notes = new ArrayList<>();
+                notes.add(String.format("Bayeux long-polling to %s: %d clients on %s; a cycle is one /meta/connect reply carrying"
+                        + " ≥1 message; latency is publish → receive.", target.serverName(), n, channel));
+                if (!complete) {
+                    notes.add("drain: not every client reached message " + published + " within 15 s (lowest " + clients.lowest() + ")");
+                }
+                return bench.result(List.of(paced.row()), notes);
             }
-            return bench.result(List.of(measured), notes);
         } finally {
-            clients.forEach(BayeuxClient::close);
+            clients.close();
         }
-    }
-
-    private static long distinct(BayeuxClient c) {
-        return c.followed().distinct();
-    }
-
-    private void connect(int n, Tally tally) throws Exception {
-        // Handshakes in batches too, so CometD's accept and handshake path is not flooded at once.
-        HttpConn.connectInBatches(bench, n, () -> new BayeuxClient(bench, tally, List.of(channel), BayeuxClient.Wire.LONG_POLLING),
-                BayeuxClient::attach, BayeuxClient::handshake,
-                started -> Bench.await(() -> tally.established.sum() >= started, Duration.ofSeconds(30)), clients);
     }
 }

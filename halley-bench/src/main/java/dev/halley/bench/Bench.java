@@ -86,7 +86,12 @@ public final class Bench implements AutoCloseable {
      */
     static long openInBatches(int n, java.util.function.IntConsumer open, java.util.function.LongSupplier ready,
             Duration within) throws InterruptedException {
-        int batch = 500;
+        return openInBatches(n, 500, open, ready, within);
+    }
+
+    /** As {@link #openInBatches(int, java.util.function.IntConsumer, java.util.function.LongSupplier, Duration)}, {@code batch} at a time. */
+    static long openInBatches(int n, int batch, java.util.function.IntConsumer open, java.util.function.LongSupplier ready,
+            Duration within) throws InterruptedException {
         for (int from = 0; from < n; from += batch) {
             long target = ready.getAsLong() + Math.min(batch, n - from);
             for (int i = from; i < Math.min(n, from + batch); i++) {

@@ -17,16 +17,39 @@ public final class BenchMain {
     static final String USAGE = """
             Usage: java -jar halley-bench.jar SCENARIO [--flag value ...]
 
-            Scenarios: longpoll, jsonp, poll, fanout, iframe, idle, storm, chat, longpoll-bayeux, chat-bayeux, cluster
+            Scenarios: longpoll, jsonp, poll, fanout, iframe, idle, storm, chat, cluster,
+                       longpoll-bayeux, chat-bayeux, fanout-bayeux, fanout-vertx,
+                       fanout-pushpin, fanout-nchan, longpoll-pushpin, longpoll-nchan
 
-            Peers (side by side, same workload, each server alone with the generator):
-              longpoll --peer cometd  Halley native long-poll, then CometD 9 Bayeux long-poll (CometdPeer as a child
-                                      JVM with the same --server-heap/--server-jvm; --peer-args "..." for it); prints
-                                      both rows and Halley / CometD ratios
-              chat --peer cometd      Halley's native --transport ws|longpoll, then CometD 9 with Bayeux over the same
-                                      transport (WebSocket or long-polling); per-step ratios and heap per connection
-              longpoll-bayeux         only the CometD row (Bayeux long-polling client against a CometdPeer child)
-              chat-bayeux             only the CometD rows of chat (--transport ws|longpoll)
+            Peers (side by side, same workload, each server alone with the generator and started fresh):
+              longpoll --peer cometd  three runs: Halley native long-poll, Halley Bayeux long-polling (/cometd), CometD 9
+                                      Bayeux long-polling (CometdPeer, a child JVM with the same --server-heap/--server-jvm;
+                                      --peer-args "..." for it); all rows, then per step the ratios Halley Bayeux / CometD
+                                      (same protocol, the headline) and Halley native / CometD, and heap per connection
+              chat --peer cometd      the same three for --transport ws (Bayeux websocket) or longpoll (Bayeux long-polling)
+              fanout --peer cometd    the same three: Halley native WebSocket, then Bayeux websocket (--transport ws) or
+                                      long-polling (--transport longpoll) on Halley and on CometD
+              fanout --peer vertx     fan-out over SockJS (--transport sockjs-ws, default, or sockjs-xhr-streaming) to
+                                      Halley's /sockjs/channels, then to Vert.x web's SockJS handler (VertxSockJsPeer
+                                      child JVM, --peer-args "--event-loops N"), the same client bytes to both; then
+                                      Halley's native --reference ws (or stream|sse|none) on the same workload; per-step
+                                      ratios Halley / Vert.x, full-delivery time, heap per connection, lost/duplicates
+              fanout-vertx            only the Vert.x rows (--transport sockjs-ws|sockjs-xhr-streaming)
+              --repeat N              each of the three runs N times; the medians are compared
+              fanout --peer pushpin|nchan --transport sse|stream
+                                      Halley's native rows, then Pushpin 1.36 / Nchan on nginx as installed from Debian
+                                      (started here with a generated config on free loopback ports; CPU and RSS summed
+                                      over their processes); Halley / peer ratios. --batches above 1: Pushpin only
+              longpoll --peer pushpin|nchan
+                                      the same for long-polling (Pushpin: origin cursor + GRIP prev-id; Nchan:
+                                      Last-Modified/Etag); errors counted by status, late messages waited for up to
+                                      the hold (--timeout) before they count as lost
+              fanout-pushpin, fanout-nchan, longpoll-pushpin, longpoll-nchan
+                                      only the peer's rows (needs: apt-get install pushpin nginx libnginx-mod-nchan)
+            Bayeux scenarios alone (the same Bayeux client; publish through the server's own path):
+              longpoll-bayeux, chat-bayeux (--transport ws|longpoll), fanout-bayeux (--transport ws|longpoll)
+              --bayeux-server cometd  CometD 9 (CometdPeer, started here; the default), or halley: Halley's /cometd
+                                      (halley-server.jar started here, or --target)
 
             Server under test (default: started here as a child JVM, stopped at the end):
               --server-jar PATH      halley-server.jar (default halley-server/target/halley-server.jar)
@@ -39,10 +62,12 @@ public final class BenchMain {
               --quiet                no progress line
               --repeat N             run N times, each against a fresh server; print every run and the medians
             Scenario flags: --clients N --duration 30s --warmup 5s --rate R (messages/s) --transport ws|sse|stream|iframe
+                            (fanout, chat, idle's --transports: also sockjs-ws|sockjs-xhr-streaming, Halley's /sockjs/channels)
               longpoll/jsonp: --channels-per-client 1 --timeout 30
               poll:           --clients 50 (connections) --duration 10s; runs wrk too when installed (--wrk false to skip)
-              fanout/iframe:  --clients 10000 --rates 1,2,5,10,20,50,100,200 --step 10s --singles 5
+              fanout/iframe:  --clients 10000 --rates 1,2,5,10,20,50,100,200 --step 10s --singles 5 --p99-limit 100
                               --batches 1,20 (messages per publish request; above 1 they go out in one write)
+              fanout-bayeux:  the same flags; --transport ws|longpoll (Bayeux websocket or long-polling)
               idle:           --clients 19000 --transports ws,sse,stream,longpoll
               storm:          --clients 10000 --transport ws --missed 5
               cluster:        --nodes 4 --clients 60000 --generators 4 --publishes 5 --broker redis://127.0.0.1:6379
@@ -68,9 +93,23 @@ public final class BenchMain {
             ClusterScenario.run(flags, out, System.out);
             System.exit(0);
         }
-        if ((scenario.equals("longpoll") || scenario.equals("chat")) && flags.has("peer")) {
-            sideBySide(scenario, flags, out);
+        if (flags.string("peer", "").equals("cometd")) {
+            // Three runs: Halley native, Halley Bayeux, CometD Bayeux (longpoll, chat, fanout).
+            CometdComparison.of(scenario, flags).run(BenchMain::repeated, out, System.out);
             System.exit(0);
+        }
+        if (scenario.equals("fanout") && flags.string("peer", "").equals("vertx")) {
+            SockJsSideBySide.run(flags, out);
+            System.exit(0);
+        }
+        if (InstalledPeer.Kind.ofFlag(flags.string("peer", "")) != null) {
+            // Pushpin or Nchan from Debian: Halley's native rows, then the peer's (longpoll, fanout).
+            InstalledPeerSideBySide.run(scenario, flags, out);
+            System.exit(0);
+        }
+        if (flags.has("peer")) {
+            throw new IllegalArgumentException("unknown --peer " + flags.string("peer", "") + " for " + scenario
+                    + " (known: longpoll|chat|fanout --peer cometd, fanout --peer vertx, longpoll|fanout --peer pushpin|nchan)");
         }
         Result r = repeated(scenario, flags, out);
         Report.table(r, System.out);
@@ -85,7 +124,7 @@ public final class BenchMain {
      * Runs {@code scenario} {@code --repeat} times (default once), each against a freshly started
      * server; with more than one run, prints each run's table and returns the {@linkplain Medians median}.
      */
-    private static Result repeated(String scenario, Flags flags, Path out) throws Exception {
+    static Result repeated(String scenario, Flags flags, Path out) throws Exception {
         int times = flags.integer("repeat", 1);
         List<Result> runs = new ArrayList<>();
         for (int i = 1; i <= times; i++) {
@@ -106,44 +145,16 @@ public final class BenchMain {
         return Medians.of(runs);
     }
 
-    /**
-     * {@code longpoll --peer cometd} / {@code chat --peer cometd}: Halley's native protocol, then
-     * CometD's Bayeux ({@code SCENARIO-bayeux}) with the same flags, each server alone with the
-     * generator, and one table with both runs' rows and the ratios.
-     */
-    private static void sideBySide(String scenario, Flags flags, Path out) throws Exception {
-        String peer = flags.string("peer", "");
-        if (!peer.equals("cometd")) {
-            throw new IllegalArgumentException("unknown --peer " + peer + " (known: cometd)");
-        }
-        Path halleyOut = sibling(out, "-halley");
-        Result halley = repeated(scenario, flags, halleyOut);
-        Report.table(halley, System.out);
-        Report.json(halley, halleyOut);
-        Path cometdOut = sibling(out, "-cometd");
-        Result cometd = repeated(scenario + "-bayeux", flags, cometdOut);
-        Report.table(cometd, System.out);
-        Report.json(cometd, cometdOut);
-        SideBySide side = !scenario.equals("chat") ? SideBySide.LONGPOLL
-                : flags.string("transport", "ws").equals("longpoll") ? SideBySide.CHAT_LONGPOLL : SideBySide.CHAT_WS;
-        Result both = side.combine(halley, cometd);
-        side.table(both, System.out);
-        Report.json(both, out);
-        SvgChart.writeSideBySide(both, List.of(side.halleyLabel(), side.peerLabel()),
-                Path.of(out.toString().replaceFirst("\\.json$", "") + ".svg"));
-        System.err.println("results: " + out + " (and " + halleyOut.getFileName() + ", " + cometdOut.getFileName() + ")");
-    }
-
-    private static Path sibling(Path out, String suffix) {
+    static Path sibling(Path out, String suffix) {
         return Path.of(out.toString().replaceFirst("\\.json$", "") + suffix + ".json");
     }
 
-    /** Starts CometdPeer from the bench jar as a child JVM with the same heap and JVM flags as Halley's. */
-    private static ServerUnderTest startCometd(Flags flags, Path out) throws Exception {
+    /** Starts a peer ({@code CometdPeer}, …) from the bench jar as a child JVM with the same heap and JVM flags as Halley's. */
+    private static ServerUnderTest startPeer(String mainClass, Flags flags, Path out) throws Exception {
         Path log = Path.of(out.toString().replaceFirst("\\.json$", "") + "-server.log");
         List<String> jvm = serverJvm(flags);
-        System.err.println("starting CometD peer: " + jvm);
-        return ChildServer.startMain("dev.halley.bench.peer.CometdPeer", jvm, split(flags.string("peer-args", "")), log);
+        System.err.println("starting peer " + mainClass + ": " + jvm);
+        return ChildServer.startMain(mainClass, jvm, split(flags.string("peer-args", "")), log);
     }
 
     private static List<String> serverJvm(Flags flags) {
@@ -161,13 +172,18 @@ public final class BenchMain {
                 case "longpoll" -> new LongPollScenario(bench, false).run();
                 case "jsonp" -> new LongPollScenario(bench, true).run();
                 case "longpoll-bayeux" -> new BayeuxLongPollScenario(bench).run();
+                case "fanout-bayeux" -> new BayeuxFanoutScenario(bench).run();
                 case "poll" -> new PollScenario(bench).run();
                 case "fanout" -> new FanoutScenario(bench, Transport.of(flags.string("transport", "ws"))).run();
                 case "iframe" -> new FanoutScenario(bench, Transport.IFRAME).run();
+                case "fanout-vertx" -> FanoutScenario.onPeer(bench, SockJsSideBySide.transport(flags)).run();
                 case "idle" -> new IdleScenario(bench).run();
                 case "storm" -> new StormScenario(bench).run();
                 case "chat" -> new ChatScenario(bench, false).run();
                 case "chat-bayeux" -> new ChatScenario(bench, true).run();
+                case "fanout-pushpin", "fanout-nchan" -> FanoutScenario.onInstalledPeer(bench,
+                        Transport.of(flags.string("transport", "sse")), InstalledPeer.of(server, scenario)).run();
+                case "longpoll-pushpin", "longpoll-nchan" -> new InstalledPeerLongPollScenario(bench, InstalledPeer.of(server, scenario)).run();
                 default -> throw new IllegalArgumentException("unknown scenario: " + scenario + "\n" + USAGE);
             };
         }
@@ -180,8 +196,14 @@ public final class BenchMain {
             return ServerUnderTest.remote(new InetSocketAddress(t.substring(0, colon), Integer.parseInt(t.substring(colon + 1))),
                     Long.parseLong(flags.string("server-pid", "0")));
         }
-        if (scenario.endsWith("-bayeux")) {
-            return startCometd(flags, out);
+        if (scenario.endsWith("-bayeux") && BayeuxTarget.of(flags) == BayeuxTarget.COMETD) {
+            return startPeer("dev.halley.bench.peer.CometdPeer", flags, out);
+        }
+        if (scenario.endsWith("-vertx")) {
+            return startPeer("dev.halley.bench.peer.VertxSockJsPeer", flags, out);
+        }
+        if (InstalledPeer.Kind.ofScenario(scenario) != null) {
+            return InstalledPeer.start(scenario, flags, out);
         }
         List<String> jvm = serverJvm(flags);
         if (scenario.equals("idle")) {

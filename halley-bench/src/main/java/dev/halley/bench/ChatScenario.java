@@ -9,7 +9,7 @@ import java.util.Map;
 import java.util.function.IntFunction;
 
 /**
- * {@code chat} (and {@code chat-bayeux} against the CometD peer): CometD's benchmark shape. N
+ * {@code chat} (and {@code chat-bayeux}, Bayeux to CometD or to Halley's door): CometD's benchmark shape. N
  * clients, {@code --rooms} rooms (fresh channels), each client in {@code --rooms-per-client} of
  * them, spread evenly and seeded ({@link RoomPlan}). The publisher sends messages whose data is
  * padded to {@code --size} bytes (50) to the rooms in turn, at stepped rates until p99 passes the
@@ -17,9 +17,10 @@ import java.util.function.IntFunction;
  *
  * <p>Halley: {@code --transport ws} (one connection per client, one subscribe per room, from
  * offset 0), {@code longpoll} (one {@code /longpoll} naming every room, re-polled at once with the
- * returned cursor: {@link LongPoller}), or {@code sse}/{@code stream}. CometD: the same clients in
- * Bayeux ({@link BayeuxClient}) over WebSocket or long-polling, publishing through its
- * {@code POST /publish}.
+ * returned cursor: {@link LongPoller}), or {@code sse}/{@code stream}. {@code chat-bayeux}: the
+ * same clients in Bayeux ({@link BayeuxClient}) over WebSocket or long-polling, to the server
+ * {@code --bayeux-server} names ({@link BayeuxTarget}: CometD, publishing through its
+ * {@code POST /publish}, or Halley's {@code /cometd}, publishing through {@code /api/publish}).
  *
  * <p>At the end every client must have seen every message of each of its rooms exactly once
  * (lost, duplicates and reordered counted in the totals row). Memory per connection: the server's
@@ -63,17 +64,16 @@ final class ChatScenario {
         Members members = members(transport);
         try {
             bench.phase("baseline");
-            long heap0 = server.heapAfterGc();
-            long rss0 = server.sampler() == null ? -1 : server.sampler().rssBytes();
+            ConnMemory baseline = ConnMemory.baseline(server);
             bench.phase("connect");
             long up = members.open(clients, i -> plan.channelsOf(i, rooms));
             if (up < clients) {
                 notes.add("only " + up + " of " + clients + " clients subscribed within the time limit");
             }
             bench.phase("connected");
-            Map<String, Object> memory = memory(heap0, rss0, up);
+            Map<String, Object> memory = baseline.connected(up);
             try (Publisher pub = Publisher.open(bench.loops(), bench.target(), rooms, f.integer("publishers", 16),
-                    bayeux ? "/publish" : "/api/publish", bayeux, f.integer("size", 50))) {
+                    bayeux ? BayeuxTarget.of(f).publishPath() : "/api/publish", bayeux, f.integer("size", 50))) {
                 warmUp(pub, f, members);
                 String label = (bayeux ? "bayeux-" : "") + transport;
                 SteppedRates.run(bench, pub, label, RATES, members.tally().dropped::sum, rows, notes);
@@ -84,7 +84,8 @@ final class ChatScenario {
         }
         notes.add(String.format("chat: %d clients in %d rooms, %d rooms each (%d to %d members a room), %d-byte data,"
                 + " rooms published to in turn; latency is publish → receive; over %s%s.", clients, rooms.size(), perClient,
-                min(plan.members()), max(plan.members()), f.integer("size", 50), bayeux ? "Bayeux " : "Halley's native ", transport));
+                min(plan.members()), max(plan.members()), f.integer("size", 50),
+                bayeux ? "Bayeux to " + BayeuxTarget.of(f).serverName() + ", " : "Halley's native ", transport));
         return bench.result(rows, notes);
     }
 
@@ -117,18 +118,6 @@ final class ChatScenario {
         return Bench.await(() -> all.stream().allMatch(m -> m.unseen(published::get) == 0), within);
     }
 
-    private Map<String, Object> memory(long heap0, long rss0, long up) {
-        ServerUnderTest server = bench.server();
-        long heap1 = server.heapAfterGc();
-        long rss1 = server.sampler() == null ? -1 : server.sampler().rssBytes();
-        Map<String, Object> x = new LinkedHashMap<>();
-        x.put("heapBaselineMiB", mib(heap0));
-        x.put("heapConnectedMiB", mib(heap1));
-        x.put("heapPerConnBytes", up == 0 || heap0 < 0 || heap1 < 0 ? -1 : (heap1 - heap0) / up);
-        x.put("rssPerConnBytes", up == 0 || rss0 < 0 ? -1 : (rss1 - rss0) / up);
-        return x;
-    }
-
     /** Waits (bounded) until every client has every message of its rooms, then the counts of the whole run. */
     private Row totals(Members members, Publisher pub, long up, Map<String, Object> memory,
             List<String> notes) throws InterruptedException {
@@ -159,7 +148,7 @@ final class ChatScenario {
 
     private Members members(String transport) {
         if (bayeux) {
-            return new BayeuxMembers(transport.equals("longpoll") ? BayeuxClient.Wire.LONG_POLLING : BayeuxClient.Wire.WEBSOCKET);
+            return new BayeuxMembers(BayeuxClients.wire(transport));
         }
         return transport.equals("longpoll") ? new LongPollMembers() : new PushMembers(Transport.of(transport));
     }
@@ -230,52 +219,34 @@ final class ChatScenario {
         }
     }
 
-    /** CometD: one {@link BayeuxClient} per client subscribed to all its rooms in one batch. */
+    /** Bayeux (Halley's door or CometD): one {@link BayeuxClient} per client subscribed to all its rooms in one batch. */
     private final class BayeuxMembers implements Members {
-        private final BayeuxClient.Wire wire;
-        private final Tally tally = new Tally(bench.stats());
-        private final List<BayeuxClient> clients = new ArrayList<>();
+        private final BayeuxClients clients;
 
         BayeuxMembers(BayeuxClient.Wire wire) {
-            this.wire = wire;
+            this.clients = new BayeuxClients(bench, wire);
         }
 
         @Override
         public long open(int n, IntFunction<List<String>> roomsOf) throws Exception {
-            int[] next = {0};
-            if (wire == BayeuxClient.Wire.LONG_POLLING) {
-                HttpConn.connectInBatches(bench, n, () -> new BayeuxClient(bench, tally, roomsOf.apply(next[0]++), wire),
-                        BayeuxClient::attach, BayeuxClient::handshake,
-                        started -> Bench.await(() -> tally.established.sum() >= started, Duration.ofSeconds(30)), clients);
-            } else {
-                Bench.openInBatches(n, i -> {
-                    BayeuxClient c = new BayeuxClient(bench, tally, roomsOf.apply(i), wire);
-                    clients.add(c);
-                    c.open();
-                }, tally.established::sum, Duration.ofSeconds(30));
-            }
-            return tally.established.sum();
+            return clients.open(n, roomsOf);
         }
 
         @Override
         public List<Followed> followed() {
-            return clients.stream().map(BayeuxClient::followed).toList();
+            return clients.followed();
         }
 
         @Override
         public Tally tally() {
-            return tally;
+            return clients.tally();
         }
 
 
         @Override
         public void close() {
-            clients.forEach(BayeuxClient::close);
+            clients.close();
         }
-    }
-
-    private static double mib(long bytes) {
-        return bytes < 0 ? Double.NaN : bytes / (1024.0 * 1024.0);
     }
 
     private static int min(int[] a) {

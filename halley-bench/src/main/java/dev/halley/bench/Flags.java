@@ -38,6 +38,13 @@ public final class Flags {
         return parse(List.of(args));
     }
 
+    /** These flags with {@code name} set to {@code value} (a scenario run again with one flag changed). */
+    public Flags with(String name, String value) {
+        Map<String, String> v = new LinkedHashMap<>(values);
+        v.put(name, value);
+        return new Flags(v);
+    }
+
     public Map<String, String> asMap() {
         return Map.copyOf(values);
     }

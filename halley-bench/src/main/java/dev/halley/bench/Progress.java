@@ -24,7 +24,7 @@ final class Progress implements AutoCloseable {
     Progress(String scenario, Stats stats, ServerUnderTest server) {
         this.scenario = scenario;
         this.stats = stats;
-        this.sampler = server.sampler() == null ? null : new ProcessSampler(server.sampler().pid());
+        this.sampler = server.sampler() == null ? null : server.sampler().fresh();
         timer.scheduleAtFixedRate(this::print, 1, 1, TimeUnit.SECONDS);
     }
 

@@ -19,20 +19,26 @@ import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.util.ReferenceCountUtil;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
  * One held push subscription to one channel or several (a chat client's rooms), over WebSocket
- * (one subscribe per channel) or an HTTP stream (NDJSON, SSE, forever frame; the channels as
- * repeated {@code channel=}). Lines (or frames) are scanned for messages, which go to the
+ * (one subscribe per channel), an HTTP stream (NDJSON, SSE, forever frame; the channels as
+ * repeated {@code channel=}) or a SockJS session ({@link SockJsConn}: the WebSocket's subscribes
+ * and messages as SockJS messages). Lines (or frames) are scanned for messages, which go to the
  * {@link Listener} on the connection's event loop. Inbound buffers are released here, as soon as scanned.
  */
 public final class PushConn {
     private final Transport transport;
     private final List<String> channelNames;
     private final Listener listener;
+    /** Messages numbered by the publisher's {@code "n"} (peers), not by Halley's offsets. */
+    private final boolean sequenced;
     private final StringBuilder line = new StringBuilder();
     private volatile Channel channel;
+    /** The SockJS session, for the SockJS transports (it owns its connections). */
+    private volatile SockJsConn sockJs;
     private volatile String cursor;
     private volatile String epoch;
     private volatile boolean established;
@@ -55,9 +61,19 @@ public final class PushConn {
     }
 
     public PushConn(Transport transport, List<String> channelNames, Listener listener) {
+        this(transport, channelNames, listener, false);
+    }
+
+    /**
+     * A subscription to a peer server ({@code sequenced}) whose messages carry no Halley offset: each
+     * message is numbered by the publisher's sequence ({@code "n"} in its data), as
+     * {@link Publisher#open(Loops, InetSocketAddress, String, int, String, boolean)} writes it.
+     */
+    public PushConn(Transport transport, List<String> channelNames, Listener listener, boolean sequenced) {
         this.transport = transport;
         this.channelNames = List.copyOf(channelNames);
         this.listener = listener;
+        this.sequenced = sequenced;
     }
 
     public List<String> channels() {
@@ -70,6 +86,10 @@ public final class PushConn {
      * channel, so 0 asks each for its whole history) resumes, otherwise live.
      */
     public ChannelFuture open(Loops loops, InetSocketAddress target, String resumeCursor, long sinceOffset) {
+        if (transport.isSockJs()) {
+            sockJs = new SockJsConn(transport, subscribes(sinceOffset), new SockJsListener());
+            return sockJs.open(loops, target);
+        }
         ChannelFuture f = loops.bootstrap().handler(new ChannelInitializer<Channel>() {
             @Override
             protected void initChannel(Channel ch) {
@@ -90,6 +110,10 @@ public final class PushConn {
     }
 
     public void close() {
+        if (sockJs != null) {
+            sockJs.close();
+            return;
+        }
         Channel c = channel;
         if (c != null) {
             c.close();
@@ -120,7 +144,14 @@ public final class PushConn {
         } else if (text.startsWith("id: ")) {
             cursor = text.substring(4).trim();
         }
-        if (channelNames.size() == 1) {
+        if (sequenced) {
+            // An installed peer's framing around the published message object: brace-delimited, numbered by "n".
+            String only = channelNames.size() == 1 ? channelNames.get(0) : null;
+            WireScan.bayeuxMessages(text, (channel, n, stamp) -> listener.message(this, only != null ? only : channel, n, stamp));
+        } else if (transport.isSockJs() && text.indexOf("\"offset\":") < 0) {
+            // A peer's message carries no offset: it is numbered by the publisher's sequence ("n").
+            WireScan.bayeuxMessages(text, (channel, n, stamp) -> listener.message(this, channel, n, stamp));
+        } else if (channelNames.size() == 1) {
             String only = channelNames.get(0);
             WireScan.messages(text, (offset, stamp) -> listener.message(this, only, offset, stamp));
         } else {
@@ -128,9 +159,9 @@ public final class PushConn {
         }
     }
 
-    /** Streams: the response head (see StreamHandler). WebSocket: the reply to the last channel's subscribe. */
+    /** Streams: the response head (see StreamHandler). WebSocket, SockJS: the reply to the last channel's subscribe. */
     private boolean isReady(String text) {
-        if (transport != Transport.WS) {
+        if (transport != Transport.WS && !transport.isSockJs()) {
             return true;
         }
         if (text.contains("\"ok\":true")) {
@@ -146,6 +177,30 @@ public final class PushConn {
         listener.closed(this, established);
     }
 
+    /** One subscribe request per channel, from {@code since} (with the last epoch seen) when ≥ 0, else live. */
+    private List<String> subscribes(long since) {
+        String resume = since >= 0
+                ? ",\"since\":" + since + (epoch != null ? ",\"epoch\":\"" + epoch + "\"" : "") : "";
+        List<String> requests = new ArrayList<>(channelNames.size());
+        for (int i = 0; i < channelNames.size(); i++) {
+            requests.add("{\"op\":\"subscribe\",\"channel\":\"" + channelNames.get(i) + "\"" + resume + ",\"id\":" + (i + 1) + "}");
+        }
+        return requests;
+    }
+
+    /** SockJS: each message of the session is a WebSocket frame's text. */
+    private final class SockJsListener implements SockJsConn.Listener {
+        @Override
+        public void message(String text) {
+            onText(text);
+        }
+
+        @Override
+        public void closed() {
+            PushConn.this.closed();
+        }
+    }
+
     /** WebSocket: one subscribe per channel once upgraded, then every text frame scanned. */
     private final class WsListener implements WsTextHandler.Listener {
         private final long since;
@@ -156,12 +211,7 @@ public final class PushConn {
 
         @Override
         public void opened(Channel ch) {
-            String resume = since >= 0
-                    ? ",\"since\":" + since + (epoch != null ? ",\"epoch\":\"" + epoch + "\"" : "") : "";
-            for (int i = 0; i < channelNames.size(); i++) {
-                ch.write(new TextWebSocketFrame("{\"op\":\"subscribe\",\"channel\":\"" + channelNames.get(i) + "\""
-                        + resume + ",\"id\":" + (i + 1) + "}"));
-            }
+            subscribes(since).forEach(s -> ch.write(new TextWebSocketFrame(s)));
             ch.flush();
         }
 
@@ -190,6 +240,10 @@ public final class PushConn {
             FullHttpRequest req = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, HttpMethod.GET,
                     transport.uri(channelNames, resumeCursor), Unpooled.EMPTY_BUFFER);
             req.headers().set(HttpHeaderNames.HOST, target.getHostString() + ":" + target.getPort());
+            if (transport == Transport.SSE) {
+                // What an EventSource sends; Nchan's eventsource subscriber requires it.
+                req.headers().set(HttpHeaderNames.ACCEPT, "text/event-stream");
+            }
             ctx.writeAndFlush(req);
             ctx.fireChannelActive();
         }
@@ -245,6 +299,7 @@ public final class PushConn {
 
     @Override
     public String toString() {
-        return "PushConn[" + transport + " " + channelNames + " established=" + established + " cursor=" + cursor + "]";
+        return "PushConn[" + transport + " " + channelNames + " established=" + established + " cursor=" + cursor
+                + (sockJs != null ? " " + sockJs : "") + "]";
     }
 }

@@ -17,6 +17,10 @@ final class Subscribers implements PushConn.Listener {
     private final Bench bench;
     private final Transport transport;
     private final IntFunction<List<String>> channelsOf;
+    /** Subscriptions to a peer: messages numbered by the publisher's sequence (see {@link PushConn}). */
+    private final boolean sequenced;
+    /** Subscriptions opened at a time (each batch established before the next). */
+    private final int batch;
     final List<PushConn> conns = new ArrayList<>();
     final Tally tally;
     final LongAdder established;
@@ -32,13 +36,27 @@ final class Subscribers implements PushConn.Listener {
 
     /** Subscriber {@code i} (from 0) follows {@code channelsOf.apply(i)}. */
     Subscribers(Bench bench, Transport transport, IntFunction<List<String>> channelsOf) {
+        this(bench, transport, channelsOf, false, 500);
+    }
+
+    private Subscribers(Bench bench, Transport transport, IntFunction<List<String>> channelsOf, boolean sequenced, int batch) {
         this.bench = bench;
         this.transport = transport;
         this.channelsOf = channelsOf;
+        this.sequenced = sequenced;
+        this.batch = batch;
         this.tally = new Tally(bench.stats());
         this.established = tally.established;
         this.duplicates = tally.duplicates;
         this.dropped = tally.dropped;
+    }
+
+    /**
+     * Subscribers that all follow {@code channel} on a peer server: messages numbered by the
+     * publisher's sequence, opened {@code batch} at a time.
+     */
+    static Subscribers ofPeer(Bench bench, Transport transport, String channel, int batch) {
+        return new Subscribers(bench, transport, i -> List.of(channel), true, batch);
     }
 
     /** Opens {@code n} subscriptions (live) and waits (bounded) until all are established; returns how many are. */
@@ -51,8 +69,8 @@ final class Subscribers implements PushConn.Listener {
      * ({@code -1}: live), and waits (bounded) until all are established; returns how many are.
      */
     long open(int n, long since, Duration within) throws InterruptedException {
-        return Bench.openInBatches(n, i -> {
-            PushConn c = new PushConn(transport, channelsOf.apply(i), this);
+        return Bench.openInBatches(n, batch, i -> {
+            PushConn c = new PushConn(transport, channelsOf.apply(i), this, sequenced);
             followed.put(c, new Followed(c.channels()));
             conns.add(c);
             c.open(bench.loops(), bench.target(), null, since);

@@ -19,7 +19,8 @@ public final class SvgChart {
     private static final int B = 70;
     /** Bar, p50 and p99 colours, and the colour's name for the legend. */
     private static final String[] SINGLE = {"#4a7ebb", "#2a9d3a", "#d62728", "blue"};
-    private static final String[][] MULTI = {{"#4a7ebb", "#1f4e8c", "#1f4e8c", "blue"}, {"#e8a25c", "#a85400", "#a85400", "orange"}};
+    private static final String[][] MULTI = {{"#4a7ebb", "#1f4e8c", "#1f4e8c", "blue"}, {"#e8a25c", "#a85400", "#a85400", "orange"},
+            {"#8fc98f", "#2a7a2a", "#2a7a2a", "green"}};
 
     private SvgChart() {
     }

@@ -5,12 +5,19 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Locale;
 
-/** The native-protocol push transports the bench can hold a subscription on. */
+/**
+ * The push transports the bench can hold a subscription on: the native protocol's, and SockJS's
+ * websocket and xhr-streaming on the {@code channels} service ({@link SockJsConn}), which carry
+ * the native protocol's requests and messages as SockJS messages. Named on the command line as
+ * {@code ws}, {@code sse}, {@code stream}, {@code iframe}, {@code sockjs-ws}, {@code sockjs-xhr-streaming}.
+ */
 public enum Transport {
     WS("/ws"),
     SSE("/sse"),
     STREAM("/stream"),
-    IFRAME("/iframe");
+    IFRAME("/iframe"),
+    SOCKJS_WS(SockJsConn.SERVICE),
+    SOCKJS_XHR_STREAMING(SockJsConn.SERVICE);
 
     private final String path;
 
@@ -19,10 +26,15 @@ public enum Transport {
     }
 
     public static Transport of(String name) {
-        return valueOf(name.trim().toUpperCase(Locale.ROOT));
+        return valueOf(name.trim().toUpperCase(Locale.ROOT).replace('-', '_'));
     }
 
-    /** The subscribe URI of an HTTP stream (not {@link #WS}); {@code cursor} may be null. */
+    /** A SockJS session on the {@code channels} service, subscribing in band as over {@link #WS}. */
+    public boolean isSockJs() {
+        return this == SOCKJS_WS || this == SOCKJS_XHR_STREAMING;
+    }
+
+    /** The subscribe URI of a native HTTP stream (not {@link #WS} nor SockJS); {@code cursor} may be null. */
     public String uri(String channel, String cursor) {
         return uri(List.of(channel), cursor);
     }
@@ -58,6 +70,6 @@ public enum Transport {
 
     @Override
     public String toString() {
-        return name().toLowerCase(Locale.ROOT);
+        return name().toLowerCase(Locale.ROOT).replace('_', '-');
     }
 }

@@ -14,7 +14,7 @@ public final class Window {
 
     private Window(Stats stats, ServerUnderTest server) {
         this.stats = stats;
-        this.sampler = server.sampler() == null ? null : new ProcessSampler(server.sampler().pid());
+        this.sampler = server.sampler() == null ? null : server.sampler().fresh();
         if (sampler != null) {
             sampler.cpuPercent();
         }

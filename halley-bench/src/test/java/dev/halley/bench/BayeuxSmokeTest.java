@@ -4,33 +4,46 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.halley.bench.peer.CometdPeer;
 import dev.halley.bench.peer.PeerFlags;
+import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * The Bayeux long-polling client against an in-process CometD peer at small scale: asserts the
+ * The Bayeux scenarios at small scale against both Bayeux servers the bench compares, each in
+ * process: Halley's {@code /cometd} door and the CometD peer, with the same client. Asserts the
  * counts (every published message reached every client once, no errors), never the speed.
  */
-@Timeout(30)
+@Timeout(60)
 class BayeuxSmokeTest {
-    private static CometdPeer peer;
+    private static InProcessServer halley;
+    private static CometdPeer cometd;
 
     @BeforeAll
     static void start() throws Exception {
-        peer = CometdPeer.start(PeerFlags.ephemeral());
+        halley = new InProcessServer();
+        cometd = CometdPeer.start(PeerFlags.ephemeral().with("max-threads", "64"));
     }
 
     @AfterAll
     static void stop() {
-        peer.close();
+        halley.close();
+        cometd.close();
     }
 
-    @Test
-    void bayeuxLongPollEveryClientSeesEveryMessageOnce() throws Exception {
-        Result r = BenchMain.run("longpoll-bayeux", Flags.of("--quiet", "--clients", "20", "--duration", "2s",
-                "--warmup", "300ms", "--rate", "20"), ServerUnderTest.remote(peer.address(), 0));
+    private static Result run(String scenario, BayeuxTarget target, String... flags) throws Exception {
+        ServerUnderTest server = target == BayeuxTarget.HALLEY ? halley : ServerUnderTest.remote(cometd.address(), 0);
+        Flags f = Flags.of(flags).with("quiet", "true").with(BayeuxTarget.FLAG, target.toString());
+        return BenchMain.run(scenario, f, server);
+    }
+
+    @ParameterizedTest
+    @EnumSource(BayeuxTarget.class)
+    void longPollEveryClientSeesEveryMessageOnce(BayeuxTarget target) throws Exception {
+        Result r = run("longpoll-bayeux", target, "--clients", "20", "--duration", "2s", "--warmup", "300ms", "--rate", "20");
         Row row = r.rows().get(0);
         assertThat(row.errors()).isZero();
         assertThat(row.throughput()).isPositive();
@@ -38,8 +51,40 @@ class BayeuxSmokeTest {
                 .containsEntry("incompleteClients", 0L).containsEntry("publishErrors", 0L);
         long published = (Long) row.extra().get("published");
         assertThat(published).isGreaterThan(30);
-        // Held connects: a /meta/connect answered without a message would show CometD not holding it.
+        // Held connects: a /meta/connect answered without a message would show the server not holding it.
         assertThat((Long) row.extra().get("emptyPolls")).isLessThan(published * 20 / 10);
         assertThat(r.notes()).noneMatch(n -> n.startsWith("drain"));
+        assertThat(r.notes().get(0)).contains("to " + target.serverName());
+    }
+
+    @ParameterizedTest
+    @CsvSource({"HALLEY, ws", "HALLEY, longpoll", "COMETD, ws", "COMETD, longpoll"})
+    void fanoutDeliversEveryMessageToEverySubscriberOnce(BayeuxTarget target, String transport) throws Exception {
+        Result r = run("fanout-bayeux", target, "--transport", transport, "--clients", "20", "--singles", "2",
+                "--rates", "20,50", "--step", "700ms", "--batches", "1,5",
+                // Every step always runs: this test checks counts, and a loaded machine may pass any latency limit.
+                "--p99-limit", "60000");
+        List<Row> singles = r.rows().subList(0, 2);
+        assertThat(singles).allSatisfy(row -> {
+            assertThat(row.label()).isEqualTo("1 publish → 20");
+            assertThat(row.extra().get("fullDeliveryMs")).isNotEqualTo(Double.NaN);
+        });
+        List<Row> steps = r.rows().subList(2, r.rows().size() - 1);
+        assertThat(steps).hasSize(4).allSatisfy(row -> {
+            assertThat(row.unit()).isEqualTo("deliveries/s");
+            assertThat(row.errors()).isZero();
+        });
+        assertThat(steps).anySatisfy(row -> assertThat(row.extra()).containsEntry("messagesPerPublish", 5));
+        Row totals = r.rows().get(r.rows().size() - 1);
+        assertThat(totals.label()).isEqualTo("totals");
+        assertThat(totals.errors()).isZero();
+        assertThat(totals.extra()).containsEntry("clients", 20L).containsEntry("lost", 0L).containsEntry("duplicates", 0L)
+                .containsEntry("dropped", 0L).containsEntry("incompleteClients", 0L).containsEntry("publishErrors", 0L);
+        long published = (Long) totals.extra().get("published");
+        // Counts, not speed: a loaded machine may publish fewer than the pacing asks for.
+        assertThat(published).as("singles, then both batch sizes' steps").isGreaterThan(2 + 5);
+        assertThat(totals.extra().get("expected")).isEqualTo(published * 20);
+        assertThat(totals.extra().get("delivered")).isEqualTo(published * 20);
+        assertThat(r.notes()).noneMatch(n -> n.startsWith("drain") || n.startsWith("only"));
     }
 }

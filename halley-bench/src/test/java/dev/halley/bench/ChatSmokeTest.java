@@ -13,7 +13,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * {@code chat} at tiny scale (40 clients, 10 rooms, 3 each) against an in-process Halley over
- * WebSocket and long-polling, and against an in-process CometD peer over Bayeux on both: asserts
+ * WebSocket and long-polling, natively and over Bayeux, and against an in-process CometD peer over
+ * Bayeux on both: asserts
  * the counts (every client got every message of each of its rooms once), never the speed.
  */
 @Timeout(60)
@@ -34,10 +35,14 @@ class ChatSmokeTest {
     }
 
     private static Result run(String scenario, ServerUnderTest server, String transport) throws Exception {
-        return BenchMain.run(scenario, Flags.of("--quiet", "--transport", transport, "--clients", "40", "--rooms", "10",
+        return BenchMain.run(scenario, chatFlags(transport), server);
+    }
+
+    private static Flags chatFlags(String transport) {
+        return Flags.of("--quiet", "--transport", transport, "--clients", "40", "--rooms", "10",
                 "--rooms-per-client", "3", "--rates", "20,50", "--step", "1s", "--warmup", "300ms",
                 // Both steps always run: this test checks counts, and a loaded machine may pass any latency limit.
-                "--p99-limit", "60000"), server);
+                "--p99-limit", "60000");
     }
 
     @ParameterizedTest
@@ -50,6 +55,14 @@ class ChatSmokeTest {
     @ValueSource(strings = {"ws", "longpoll"})
     void cometdEveryMemberGetsEveryMessageOfItsRoomsOnce(String transport) throws Exception {
         assertEveryMessageOnce(run("chat-bayeux", ServerUnderTest.remote(cometd.address(), 0), transport), true);
+    }
+
+    /** Halley's own {@code /cometd}, with the client and scenario CometD gets (published to through {@code /api/publish}). */
+    @ParameterizedTest
+    @ValueSource(strings = {"ws", "longpoll"})
+    void halleyBayeuxEveryMemberGetsEveryMessageOfItsRoomsOnce(String transport) throws Exception {
+        Flags flags = chatFlags(transport).with(BayeuxTarget.FLAG, BayeuxTarget.HALLEY.toString());
+        assertEveryMessageOnce(BenchMain.run("chat-bayeux", flags, halley), true);
     }
 
     private static void assertEveryMessageOnce(Result r, boolean mayReorder) {

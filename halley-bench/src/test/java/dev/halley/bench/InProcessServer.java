@@ -11,7 +11,12 @@ final class InProcessServer implements ServerUnderTest {
     private final ProcessSampler sampler = new ProcessSampler(ProcessHandle.current().pid());
 
     InProcessServer() throws InterruptedException {
-        server = HalleyServer.start(HalleyConfig.defaults().withPort(0));
+        this(HalleyConfig.defaults());
+    }
+
+    /** {@code config} on port 0. */
+    InProcessServer(HalleyConfig config) throws InterruptedException {
+        server = HalleyServer.start(config.withPort(0));
     }
 
     @Override

@@ -10,19 +10,45 @@ import java.util.Map;
  * Where a client stands in every channel it follows: one {@link Position} per concrete channel,
  * plus the time from which wildcard subscriptions are complete (channels first met after a
  * resume replay from that time). Opaque on the wire: URL- and header-safe base64 of
- * {@code 1|time|channel~epoch~offset|…}.
- *
- * @param positions per concrete channel, insertion-ordered
- * @param time epoch millis; wildcard subscriptions hold every message published since then
+ * {@code 1|time|channel~epoch~offset|…}. Immutable; its encoding is computed once, on first use.
  */
-public record Cursor(Map<String, Position> positions, long time) {
+public final class Cursor {
     /** Longest encoded cursor accepted. */
     public static final int MAX_ENCODED = 8192;
+    private static final Message.Slot<Cursor> AFTER = new Message.Slot<>();
 
-    public Cursor {
+    private final Map<String, Position> positions;
+    private final long time;
+    /** {@link #encode()}'s result; a benign race may compute it twice, never differently. */
+    private String encoded;
+
+    /**
+     * @param positions per concrete channel, insertion-ordered
+     * @param time epoch millis; wildcard subscriptions hold every message published since then
+     */
+    public Cursor(Map<String, Position> positions, long time) {
         // One channel is the common cursor, and streams keep theirs while idle: an immutable
         // one-entry map is 24 bytes, an unmodifiable LinkedHashMap copy about 150.
-        positions = positions.size() <= 1 ? Map.copyOf(positions) : Collections.unmodifiableMap(new LinkedHashMap<>(positions));
+        this.positions = positions.size() <= 1 ? Map.copyOf(positions) : Collections.unmodifiableMap(new LinkedHashMap<>(positions));
+        this.time = time;
+    }
+
+    /**
+     * The resume point right after {@code m} for a client that follows {@code m}'s channel alone
+     * (one concrete subscription): the same for every such client, so it is built and encoded
+     * once per message, not once per subscriber. Its time is the message's: earlier than a
+     * client's own clock, so a wildcard added on resume replays more, never less.
+     */
+    public static Cursor after(Message m) {
+        return m.encoding(AFTER, msg -> new Cursor(Map.of(msg.channel(), msg.position()), msg.time()));
+    }
+
+    public Map<String, Position> positions() {
+        return positions;
+    }
+
+    public long time() {
+        return time;
     }
 
     /** This cursor moved past {@code m}: what an SSE event id or a per-message resume point needs. */
@@ -36,10 +62,30 @@ public record Cursor(Map<String, Position> positions, long time) {
     }
 
     public String encode() {
-        StringBuilder sb = new StringBuilder(32 + positions.size() * 24).append("1|").append(time);
-        positions.forEach((channel, p) ->
-                sb.append('|').append(channel).append('~').append(p.epoch()).append('~').append(p.offset()));
-        return Base64.getUrlEncoder().withoutPadding().encodeToString(sb.toString().getBytes(StandardCharsets.US_ASCII));
+        String e = encoded;
+        if (e == null) {
+            StringBuilder sb = new StringBuilder(32 + positions.size() * 24).append("1|").append(time);
+            positions.forEach((channel, p) ->
+                    sb.append('|').append(channel).append('~').append(p.epoch()).append('~').append(p.offset()));
+            e = Base64.getUrlEncoder().withoutPadding().encodeToString(sb.toString().getBytes(StandardCharsets.US_ASCII));
+            encoded = e;
+        }
+        return e;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof Cursor c && time == c.time && positions.equals(c.positions);
+    }
+
+    @Override
+    public int hashCode() {
+        return 31 * positions.hashCode() + Long.hashCode(time);
+    }
+
+    @Override
+    public String toString() {
+        return "Cursor[positions=" + positions + ", time=" + time + "]";
     }
 
     /** Reads an encoded cursor; throws {@link ReplyError#BAD_CURSOR} when it is not one of ours. */

@@ -221,6 +221,14 @@ public final class Feed {
         return List.copyOf(out);
     }
 
+    /**
+     * Whether this feed follows one concrete channel and nothing else: its resume point after a
+     * message is then {@link Cursor#after}, shared by every such feed.
+     */
+    public synchronized boolean followsOneChannel() {
+        return subscriptions != null && subscriptions.next == null && !subscriptions.pattern.isWildcard();
+    }
+
     /** Whether any subscription is still reading history. */
     public synchronized boolean recovering() {
         for (Subscription s = subscriptions; s != null; s = s.next) {

@@ -35,6 +35,20 @@ class CursorTest {
     }
 
     @Test
+    void theResumePointAfterAMessageIsBuiltAndEncodedOnceForEveryFollowerOfItsChannel() {
+        Message m = new Message("/chat/room-1", "Ab3dE9fG0h", 18, 1_732_460_000_500L, "{}".getBytes(StandardCharsets.UTF_8));
+        Cursor after = Cursor.after(m);
+        assertThat(Cursor.after(m)).isSameAs(after);
+        assertThat(after.encode()).isSameAs(after.encode());
+        assertThat(after.positions()).containsExactly(Map.entry("/chat/room-1", new Position("Ab3dE9fG0h", 18)));
+        assertThat(after.time()).isEqualTo(m.time());
+        // What a follower of that channel alone would have reached by advancing its own cursor.
+        Cursor own = new Cursor(Map.of("/chat/room-1", new Position("Ab3dE9fG0h", 17)), 1_732_460_000_000L).advance(m);
+        assertThat(after.positions()).isEqualTo(own.positions());
+        assertThat(Cursor.decode(after.encode())).isEqualTo(after);
+    }
+
+    @Test
     void roundTripsAnEmptyCursor() {
         Cursor c = new Cursor(Map.of(), 0);
         assertThat(Cursor.decode(c.encode())).isEqualTo(c);

@@ -6,6 +6,7 @@ import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.cometd.bayeux.Promise;
@@ -178,7 +179,10 @@ public final class CometdPeer implements Peer {
         return "CometdPeer[" + server.getState() + ", " + address() + ", sessions=" + bayeux.getSessions().size() + "]";
     }
 
-    /** {@code POST /publish}: publishes {@code data} on {@code channel} from a server-side session. */
+    /**
+     * {@code POST /publish}: publishes {@code data} on {@code channel} from a server-side session;
+     * a JSON array of such messages (the bench's {@code --batches}) is published in order.
+     */
     private static final class PublishServlet extends HttpServlet {
         private final transient BayeuxServerImpl bayeux;
         private transient LocalSession publisher;
@@ -196,20 +200,23 @@ public final class CometdPeer implements Peer {
 
         @Override
         protected void doPost(HttpServletRequest req, HttpServletResponse resp) throws IOException {
-            PublishRequest request;
-            ServerChannel channel;
+            List<PublishRequest> batch;
+            List<ServerChannel> channels;
             try {
-                request = PublishRequest.parse(req.getInputStream().readNBytes(PublishRequest.MAX_BODY + 1));
-                channel = bayeux.createChannelIfAbsent(request.channel()).getReference();
+                batch = PublishRequest.parseAll(req.getInputStream().readNBytes(PublishRequest.MAX_BODY + 1));
+                channels = batch.stream().map(r -> bayeux.createChannelIfAbsent(r.channel()).getReference()).toList();
             } catch (IllegalArgumentException e) {
                 reply(resp, 400, "{\"error\":\"" + e.getMessage().replace("\"", "'") + "\"}");
                 return;
             }
-            Promise.Completable<Boolean> published = new Promise.Completable<>();
-            channel.publish(publisher, request.dataAsJava(), published);
             try {
-                // Local publishing completes inline; the bound only guards against a surprise.
-                published.get(5, TimeUnit.SECONDS);
+                // In order, each after the previous one: a batch keeps its order, as Halley's does.
+                for (int i = 0; i < batch.size(); i++) {
+                    Promise.Completable<Boolean> published = new Promise.Completable<>();
+                    channels.get(i).publish(publisher, batch.get(i).dataAsJava(), published);
+                    // Local publishing completes inline; the bound only guards against a surprise.
+                    published.get(5, TimeUnit.SECONDS);
+                }
                 reply(resp, 200, "{\"ok\":true}");
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();

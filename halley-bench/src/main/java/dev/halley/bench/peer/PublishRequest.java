@@ -4,6 +4,8 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * The body of a peer's {@code POST /publish}: {@code {"channel":"/x","data":…}}, the shape of one
@@ -25,17 +27,42 @@ public record PublishRequest(String channel, JsonNode data) {
      * @throws IllegalArgumentException with a message for the 400 reply when the body is not such an object
      */
     public static PublishRequest parse(byte[] body) {
+        return of(tree(body));
+    }
+
+    /**
+     * Parses a body holding one message, or an array of them (the batch form of Halley's
+     * {@code /api/publish}, which the bench's {@code --batches} sends), in order.
+     *
+     * @throws IllegalArgumentException with a message for the 400 reply when the body is neither
+     */
+    public static List<PublishRequest> parseAll(byte[] body) {
+        JsonNode root = tree(body);
+        if (root == null || !root.isArray()) {
+            return List.of(of(root));
+        }
+        if (root.isEmpty()) {
+            throw new IllegalArgumentException("An array of messages must not be empty");
+        }
+        List<PublishRequest> all = new ArrayList<>(root.size());
+        root.forEach(message -> all.add(of(message)));
+        return all;
+    }
+
+    private static JsonNode tree(byte[] body) {
         if (body.length > MAX_BODY) {
             throw new IllegalArgumentException("Body larger than " + MAX_BODY + " bytes");
         }
-        JsonNode root;
         try {
-            root = JSON.readTree(body);
+            return JSON.readTree(body);
         } catch (JsonProcessingException e) {
             throw new IllegalArgumentException("Body is not JSON: " + e.getOriginalMessage());
         } catch (java.io.IOException e) {
             throw new IllegalArgumentException("Body is not JSON");
         }
+    }
+
+    private static PublishRequest of(JsonNode root) {
         if (root == null || !root.isObject()) {
             throw new IllegalArgumentException("Body must be a JSON object {\"channel\",\"data\"}");
         }

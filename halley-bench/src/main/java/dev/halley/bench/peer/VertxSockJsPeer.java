@@ -2,6 +2,7 @@ package dev.halley.bench.peer;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -17,32 +18,44 @@ import io.vertx.ext.web.handler.sockjs.SockJSHandler;
 import io.vertx.ext.web.handler.sockjs.SockJSHandlerOptions;
 import io.vertx.ext.web.handler.sockjs.SockJSSocket;
 import java.net.InetSocketAddress;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Vert.x 5 web's SockJS handler at {@code /sockjs} (every SockJS transport: websocket, xhr-streaming,
- * xhr-polling, eventsource, htmlfile, jsonp), with a small channel model, plus {@code POST /publish}
- * and {@code GET /healthz}.
+ * Vert.x 5 web's SockJS handler at {@code /sockjs/channels} (every SockJS transport: websocket,
+ * xhr-streaming, xhr-polling, eventsource, htmlfile, jsonp), with a small channel model, plus
+ * {@code POST /publish} and {@code GET /healthz}.
  *
  * <pre>java -cp halley-bench/target/halley-bench.jar dev.halley.bench.peer.VertxSockJsPeer --port 18082</pre>
  *
  * <h2>Wire</h2>
- * A client sends SockJS messages {@code {"op":"subscribe","channel":"/x"}} (or {@code "unsubscribe"})
- * and gets {@code {"op":"subscribed","channel":"/x"}} once the subscription is live, or
- * {@code {"op":"error","reason":…}}. A publish reaches every subscriber of the channel as the SockJS
- * message {@code {"channel":"/x","data":…}}.
+ * The requests and replies of Halley's {@code channels} SockJS service (its WebSocket protocol), at
+ * the same path, so the bench's clients send both servers the same bytes: a client sends SockJS
+ * messages {@code {"op":"subscribe","channel":"/x","id":1}} (or {@code "unsubscribe"}; {@code id}
+ * optional, a number or a string) and gets {@code {"id":1,"ok":true,"channel":"/x"}} once the
+ * subscription is live (only when the request had an {@code id}), or
+ * {@code {"id":1,"error":"bad_request","message":…}} (always). A publish reaches every subscriber
+ * of the channel as the SockJS message {@code {"channel":"/x","data":…}}: unlike Halley's, with no
+ * {@code offset} or {@code time}, since the peer keeps no history.
  *
  * <h2>Configuration</h2>
  * As the Vert.x core manual advises for throughput: native transport (epoll) when available, one
  * event loop per core ({@code --event-loops}, default: cores) and as many verticle instances, each
  * with its own HTTP server on the shared port so connections are spread over all event loops.
  * SockJS options are its defaults, named here because they match Halley's: 25 s heartbeat, 128 KiB
- * per streaming response ({@code stream-budget}), 5 s session timeout; no JSESSIONID cookie.
+ * per streaming response ({@code --stream-budget}, as Halley's key; tests lower it to make streams
+ * end often), 5 s session timeout; no JSESSIONID cookie.
  */
 public final class VertxSockJsPeer implements Peer {
 
-    static final Set<String> OPTIONS = Set.of("event-loops");
+    static final Set<String> OPTIONS = Set.of("event-loops", "stream-budget");
+
+    /** SockJS's default {@code maxBytesStreaming}, and Halley's {@code stream-budget}. */
+    static final int STREAM_BUDGET = 128 * 1024;
+
+    /** Where the SockJS handler is mounted: the path of Halley's {@code channels} service. */
+    static final String SOCKJS = "/sockjs/channels";
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -65,7 +78,8 @@ public final class VertxSockJsPeer implements Peer {
         try {
             int port = flags.port() == 0 ? firstPort(vertx, flags.host()) : flags.port();
             SockJsChannels channels = new SockJsChannels();
-            vertx.deployVerticle(() -> new ServerVerticle(channels, flags.host(), port),
+            int streamBudget = flags.intOption("stream-budget", STREAM_BUDGET);
+            vertx.deployVerticle(() -> new ServerVerticle(channels, flags.host(), port, streamBudget),
                             new DeploymentOptions().setInstances(eventLoops))
                     .await(10, TimeUnit.SECONDS);
             return new VertxSockJsPeer(vertx, new InetSocketAddress(flags.host(), port));
@@ -111,24 +125,26 @@ public final class VertxSockJsPeer implements Peer {
         private final SockJsChannels channels;
         private final String host;
         private final int port;
+        private final int streamBudget;
 
-        ServerVerticle(SockJsChannels channels, String host, int port) {
+        ServerVerticle(SockJsChannels channels, String host, int port, int streamBudget) {
             this.channels = channels;
             this.host = host;
             this.port = port;
+            this.streamBudget = streamBudget;
         }
 
         @Override
         public Future<?> start() {
             SockJSHandlerOptions sockJs = new SockJSHandlerOptions()
                     .setHeartbeatInterval(25_000)
-                    .setMaxBytesStreaming(128 * 1024)
+                    .setMaxBytesStreaming(streamBudget)
                     .setSessionTimeout(5_000)
                     .setInsertJSESSIONID(false);
             Router router = Router.router(vertx);
             // SockJS's POST transports (xhr_send, jsonp_send) read the body a BodyHandler collected.
-            router.post("/sockjs/*").handler(BodyHandler.create().setBodyLimit(PublishRequest.MAX_BODY));
-            router.route("/sockjs/*").subRouter(SockJSHandler.create(vertx, sockJs).socketHandler(this::onSocket));
+            router.post(SOCKJS + "/*").handler(BodyHandler.create().setBodyLimit(PublishRequest.MAX_BODY));
+            router.route(SOCKJS + "/*").subRouter(SockJSHandler.create(vertx, sockJs).socketHandler(this::onSocket));
             router.post("/publish").handler(BodyHandler.create().setBodyLimit(PublishRequest.MAX_BODY)).handler(this::onPublish);
             router.get("/healthz").handler(ctx -> ctx.json(new io.vertx.core.json.JsonObject().put("ok", true)));
             return vertx.createHttpServer(new HttpServerOptions().setTcpNoDelay(true))
@@ -147,48 +163,59 @@ public final class VertxSockJsPeer implements Peer {
             try {
                 request = JSON.readTree(message.getBytes());
             } catch (java.io.IOException e) {
-                reply(socket, "error", null, "not JSON");
+                request = null;
+            }
+            if (request == null || !request.isObject()) {
+                socket.write(error(null, "bad_json", "A request is a JSON object.").toString());
                 return;
             }
-            String op = request == null ? "" : request.path("op").asText("");
-            String channel = request == null ? "" : request.path("channel").asText("");
-            if (!channel.startsWith("/")) {
-                reply(socket, "error", null, "'channel' must start with '/'");
-            } else if (op.equals("subscribe")) {
-                if (partition.subscribe(socket, channel)) {
-                    reply(socket, "subscribed", channel, null);
-                } else {
-                    reply(socket, "error", channel, "too many channels");
-                }
+            JsonNode id = request.get("id");
+            String op = request.path("op").asText("");
+            String channel = request.path("channel").asText("");
+            if (!op.equals("subscribe") && !op.equals("unsubscribe")) {
+                socket.write(error(id, "bad_request", "Unknown op '" + op + "'.").toString());
+            } else if (!channel.startsWith("/")) {
+                socket.write(error(id, "bad_channel", "'channel' must start with '/'.").toString());
             } else if (op.equals("unsubscribe")) {
                 partition.unsubscribe(socket, channel);
-                reply(socket, "unsubscribed", channel, null);
+                ok(socket, id, channel);
+            } else if (partition.subscribe(socket, channel)) {
+                ok(socket, id, channel);
             } else {
-                reply(socket, "error", channel, "unknown op");
+                socket.write(error(id, "too_many", "At most " + SockJsChannels.MAX_CHANNELS_PER_SOCKET
+                        + " channels per session.").toString());
             }
         }
 
-        private static void reply(SockJSSocket socket, String op, String channel, String reason) {
-            var reply = JSON.createObjectNode().put("op", op);
-            if (channel != null) {
-                reply.put("channel", channel);
+        /** {@code {"id":…,"ok":true,"channel":…}}, sent only for a request that carried an id, as Halley does. */
+        private static void ok(SockJSSocket socket, JsonNode id, String channel) {
+            if (id != null) {
+                ObjectNode reply = JSON.createObjectNode();
+                reply.set("id", id);
+                socket.write(reply.put("ok", true).put("channel", channel).toString());
             }
-            if (reason != null) {
-                reply.put("reason", reason);
-            }
-            socket.write(reply.toString());
         }
 
+        /** {@code {"id":…,"error":code,"message":…}} (no id when the request had none), as Halley's replies. */
+        private static ObjectNode error(JsonNode id, String code, String message) {
+            ObjectNode reply = JSON.createObjectNode();
+            if (id != null) {
+                reply.set("id", id);
+            }
+            return reply.put("error", code).put("message", message);
+        }
+
+        /** One message, or an array of them published in order (the bench's {@code --batches}). */
         private void onPublish(RoutingContext ctx) {
-            PublishRequest request;
+            List<PublishRequest> requests;
             try {
-                request = PublishRequest.parse(ctx.body().buffer() == null ? new byte[0] : ctx.body().buffer().getBytes());
+                requests = PublishRequest.parseAll(ctx.body().buffer() == null ? new byte[0] : ctx.body().buffer().getBytes());
             } catch (IllegalArgumentException e) {
                 ctx.response().setStatusCode(400).putHeader("Content-Type", "application/json")
                         .end(JSON.createObjectNode().put("error", e.getMessage()).toString());
                 return;
             }
-            channels.publish(request.channel(), Buffer.buffer(request.toMessageJson()));
+            requests.forEach(request -> channels.publish(request.channel(), Buffer.buffer(request.toMessageJson())));
             ctx.json(new io.vertx.core.json.JsonObject().put("ok", true));
         }
     }

@@ -28,8 +28,9 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(value = 20, unit = TimeUnit.SECONDS)
 class VertxSockJsPeerTest {
 
-    private static final String SUBSCRIBE = "[\"{\\\"op\\\":\\\"subscribe\\\",\\\"channel\\\":\\\"/bench/x\\\"}\"]";
-    private static final String SUBSCRIBED = "a[\"{\\\"op\\\":\\\"subscribed\\\",\\\"channel\\\":\\\"/bench/x\\\"}\"]";
+    /** The bytes a client sends Halley's {@code channels} service to subscribe, and its reply. */
+    private static final String SUBSCRIBE = "[\"{\\\"op\\\":\\\"subscribe\\\",\\\"channel\\\":\\\"/bench/x\\\",\\\"id\\\":1}\"]";
+    private static final String SUBSCRIBED = "a[\"{\\\"id\\\":1,\\\"ok\\\":true,\\\"channel\\\":\\\"/bench/x\\\"}\"]";
     private static final String PUBLISH = "{\"channel\":\"/bench/x\",\"data\":{\"n\":7}}";
     private static final String DELIVERED = "a[\"{\\\"channel\\\":\\\"/bench/x\\\",\\\"data\\\":{\\\"n\\\":7}}\"]";
 
@@ -63,8 +64,21 @@ class VertxSockJsPeerTest {
             assertThat(publish(PUBLISH).statusCode()).isEqualTo(200);
             assertThat(next(frames)).isEqualTo(DELIVERED);
 
-            ws.sendText("[\"{\\\"op\\\":\\\"shout\\\",\\\"channel\\\":\\\"/bench/x\\\"}\"]", true).get(5, TimeUnit.SECONDS);
-            assertThat(next(frames)).isEqualTo("a[\"{\\\"op\\\":\\\"error\\\",\\\"channel\\\":\\\"/bench/x\\\",\\\"reason\\\":\\\"unknown op\\\"}\"]");
+            // The batch form of Halley's /api/publish (the bench's --batches): each message, in order.
+            assertThat(publish("[{\"channel\":\"/bench/x\",\"data\":8},{\"channel\":\"/bench/x\",\"data\":9}]").statusCode())
+                    .isEqualTo(200);
+            assertThat(next(frames)).isEqualTo("a[\"{\\\"channel\\\":\\\"/bench/x\\\",\\\"data\\\":8}\"]");
+            assertThat(next(frames)).isEqualTo("a[\"{\\\"channel\\\":\\\"/bench/x\\\",\\\"data\\\":9}\"]");
+
+            ws.sendText("[\"{\\\"op\\\":\\\"shout\\\",\\\"channel\\\":\\\"/bench/x\\\",\\\"id\\\":\\\"s\\\"}\"]", true)
+                    .get(5, TimeUnit.SECONDS);
+            assertThat(next(frames)).isEqualTo(
+                    "a[\"{\\\"id\\\":\\\"s\\\",\\\"error\\\":\\\"bad_request\\\",\\\"message\\\":\\\"Unknown op 'shout'.\\\"}\"]");
+
+            // Without an id, a subscribe gets no ok reply (as on Halley); errors always come.
+            ws.sendText("[\"{\\\"op\\\":\\\"subscribe\\\",\\\"channel\\\":\\\"nope\\\"}\"]", true).get(5, TimeUnit.SECONDS);
+            assertThat(next(frames)).isEqualTo(
+                    "a[\"{\\\"error\\\":\\\"bad_channel\\\",\\\"message\\\":\\\"'channel' must start with '/'.\\\"}\"]");
         } finally {
             ws.abort();
         }
@@ -129,9 +143,9 @@ class VertxSockJsPeerTest {
                 .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
     }
 
-    /** {@code /sockjs/<server>/<session>} with a fresh session id. */
+    /** {@code /sockjs/channels/<server>/<session>} with a fresh session id. */
     private static String sessionPath() {
-        return "/sockjs/000/" + UUID.randomUUID().toString().replace("-", "");
+        return "/sockjs/channels/000/" + UUID.randomUUID().toString().replace("-", "");
     }
 
     private static int port() {

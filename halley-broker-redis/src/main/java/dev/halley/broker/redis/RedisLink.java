@@ -75,11 +75,7 @@ final class RedisLink implements AutoCloseable {
         RedisURI target = RedisURI.create(uri);
         target.setTimeout(COMMAND_TIMEOUT);
         RedisClient client = RedisClient.create(resources, target);
-        client.setOptions(ClientOptions.builder()
-                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-                .timeoutOptions(TimeoutOptions.enabled(COMMAND_TIMEOUT))
-                .socketOptions(SocketOptions.builder().connectTimeout(CONNECT_TIMEOUT).keepAlive(true).build())
-                .build());
+        client.setOptions(failFast(ClientOptions.builder()).build());
         client.addListener(events);
         try {
             StatefulRedisConnection<byte[], byte[]> connection = client.connect(ByteArrayCodec.INSTANCE);
@@ -99,11 +95,7 @@ final class RedisLink implements AutoCloseable {
             seeds.add(seed);
         }
         RedisClusterClient client = RedisClusterClient.create(resources, seeds);
-        client.setOptions(ClusterClientOptions.builder()
-                .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-                .timeoutOptions(TimeoutOptions.enabled(COMMAND_TIMEOUT))
-                .socketOptions(SocketOptions.builder().connectTimeout(CONNECT_TIMEOUT).keepAlive(true).build())
-                .build());
+        client.setOptions(failFast(ClusterClientOptions.builder()).build());
         client.addListener(events);
         try {
             StatefulRedisClusterConnection<byte[], byte[]> connection = client.connect(ByteArrayCodec.INSTANCE);
@@ -114,6 +106,17 @@ final class RedisLink implements AutoCloseable {
             client.shutdown(0, 1, TimeUnit.SECONDS);
             throw e;
         }
+    }
+
+    /**
+     * Both kinds of client fail fast while Redis is away: commands are refused at once when
+     * disconnected and time out after {@link #COMMAND_TIMEOUT}, so a publish answers 503 in time.
+     */
+    private static <B extends ClientOptions.Builder> B failFast(B builder) {
+        builder.disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+                .timeoutOptions(TimeoutOptions.enabled(COMMAND_TIMEOUT))
+                .socketOptions(SocketOptions.builder().connectTimeout(CONNECT_TIMEOUT).keepAlive(true).build());
+        return builder;
     }
 
     /** Commands; in a Cluster they go to the shard of their first key. */

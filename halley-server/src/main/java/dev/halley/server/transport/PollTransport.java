@@ -1,6 +1,7 @@
 package dev.halley.server.transport;
 
 import dev.halley.core.CloseReason;
+import dev.halley.core.Cursor;
 import dev.halley.core.Delivery;
 import dev.halley.core.Feed;
 import dev.halley.core.Gap;
@@ -154,11 +155,12 @@ public final class PollTransport implements Route {
             finished = true;
             cancel();
             Feed.Batch batch = feed.take(Integer.MAX_VALUE);
+            boolean alone = feed.followsOneChannel();
             feed.close();
             if (!ex.isOpen()) {
                 return;
             }
-            byte[] body = body(batch);
+            byte[] body = body(batch, alone);
             server.metrics().delivered(batch.deliveries().size());
             if (callback != null) {
                 ex.sendJsonp(callback, ScriptSafe.escape(body, false));
@@ -195,13 +197,19 @@ public final class PollTransport implements Route {
         }
     }
 
-    /** {@code {"messages":[…],"cursor":"…","recovered":bool[,"gaps":[…]]}}. */
-    static byte[] body(Feed.Batch batch) {
+    /**
+     * {@code {"messages":[…],"cursor":"…","recovered":bool[,"gaps":[…]]}}. A poll of one channel
+     * whose answer ends with a message resumes after that message: {@link Cursor#after}, encoded
+     * once for every poller it answers.
+     */
+    static byte[] body(Feed.Batch batch, boolean oneChannel) {
         ByteArrayOutputStream out = new ByteArrayOutputStream(256);
         out.writeBytes("{\"messages\":[".getBytes(StandardCharsets.US_ASCII));
         Set<String> gaps = new LinkedHashSet<>();
         boolean first = true;
+        Message last = null;
         for (Delivery d : batch.deliveries()) {
+            last = d instanceof Message m ? m : null;
             if (d instanceof Gap g) {
                 gaps.add(g.channel());
             } else if (d instanceof Message m) {
@@ -212,10 +220,11 @@ public final class PollTransport implements Route {
                 out.writeBytes(m.json());
             }
         }
+        Cursor resume = oneChannel && last != null ? Cursor.after(last) : batch.cursor();
         StringBuilder tail = new StringBuilder(64).append("],\"cursor\":");
         // A cursor is base64url ([A-Za-z0-9_-]): nothing in it needs escaping, and quoting it char
         // by char was a large share of a multi-channel long-poll's CPU.
-        tail.append('"').append(batch.cursor().encode()).append("\",\"recovered\":").append(gaps.isEmpty());
+        tail.append('"').append(resume.encode()).append("\",\"recovered\":").append(gaps.isEmpty());
         if (!gaps.isEmpty()) {
             tail.append(",\"gaps\":[");
             boolean f = true;

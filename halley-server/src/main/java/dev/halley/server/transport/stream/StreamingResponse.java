@@ -203,14 +203,17 @@ public final class StreamingResponse extends SilenceTimer implements Feed.Listen
         }
         ByteBuf out = channel().alloc().buffer(estimate);
         try {
+            // Following one channel, the resume point after a message is the message's own, built
+            // and encoded once for all its subscribers (Cursor.after).
+            boolean alone = feed.followsOneChannel();
             Cursor at = cursor;
-            boolean endsWithMessage = false;
+            Message last = null;
             for (Delivery d : batch.deliveries()) {
-                endsWithMessage = d instanceof Message;
+                last = d instanceof Message m ? m : null;
                 if (d instanceof Message m) {
                     Cursor after = null;
                     if (framing.wantsMessageCursor()) {
-                        at = at.advance(m);
+                        at = alone ? Cursor.after(m) : at.advance(m);
                         after = at;
                     }
                     framing.message(m, after, out);
@@ -219,7 +222,8 @@ public final class StreamingResponse extends SilenceTimer implements Feed.Listen
                     framing.gap(g, out);
                 }
             }
-            cursor = batch.cursor();
+            boolean endsWithMessage = last != null;
+            cursor = alone && endsWithMessage ? Cursor.after(last) : batch.cursor();
             if (framing.wantsMessageCursor() && !endsWithMessage) {
                 // Where messages carry the cursor (SSE ids), a batch ending in a gap notice must still
                 // move the resume point past the notice, or a reconnect would report the gap again.
