@@ -10,7 +10,9 @@ import java.util.Map;
  * Where a client stands in every channel it follows: one {@link Position} per concrete channel,
  * plus the time from which wildcard subscriptions are complete (channels first met after a
  * resume replay from that time). Opaque on the wire: URL- and header-safe base64 of
- * {@code 1|time|channel~epoch~offset|…}. Immutable; its encoding is computed once, on first use.
+ * {@code 1|time|channel~epoch~offset|…}. Immutable. The encoding of a cursor shared by many
+ * clients ({@link #after}) is computed once, on first use, and kept; a client's own cursor keeps
+ * none (an open stream holds its cursor while idle, and the text would double what it holds).
  */
 public final class Cursor {
     /** Longest encoded cursor accepted. */
@@ -19,7 +21,9 @@ public final class Cursor {
 
     private final Map<String, Position> positions;
     private final long time;
-    /** {@link #encode()}'s result; a benign race may compute it twice, never differently. */
+    /** Shared by many clients: its encoding is kept. */
+    private final boolean shared;
+    /** {@link #encode()}'s result when shared; a benign race may compute it twice, never differently. */
     private String encoded;
 
     /**
@@ -27,10 +31,15 @@ public final class Cursor {
      * @param time epoch millis; wildcard subscriptions hold every message published since then
      */
     public Cursor(Map<String, Position> positions, long time) {
+        this(positions, time, false);
+    }
+
+    private Cursor(Map<String, Position> positions, long time, boolean shared) {
         // One channel is the common cursor, and streams keep theirs while idle: an immutable
         // one-entry map is 24 bytes, an unmodifiable LinkedHashMap copy about 150.
         this.positions = positions.size() <= 1 ? Map.copyOf(positions) : Collections.unmodifiableMap(new LinkedHashMap<>(positions));
         this.time = time;
+        this.shared = shared;
     }
 
     /**
@@ -40,7 +49,7 @@ public final class Cursor {
      * client's own clock, so a wildcard added on resume replays more, never less.
      */
     public static Cursor after(Message m) {
-        return m.encoding(AFTER, msg -> new Cursor(Map.of(msg.channel(), msg.position()), msg.time()));
+        return m.encoding(AFTER, msg -> new Cursor(Map.of(msg.channel(), msg.position()), msg.time(), true));
     }
 
     public Map<String, Position> positions() {
@@ -68,7 +77,9 @@ public final class Cursor {
             positions.forEach((channel, p) ->
                     sb.append('|').append(channel).append('~').append(p.epoch()).append('~').append(p.offset()));
             e = Base64.getUrlEncoder().withoutPadding().encodeToString(sb.toString().getBytes(StandardCharsets.US_ASCII));
-            encoded = e;
+            if (shared) {
+                encoded = e;
+            }
         }
         return e;
     }
