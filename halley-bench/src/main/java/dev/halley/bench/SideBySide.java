@@ -77,8 +77,8 @@ record SideBySide(String scenario, String halleyLabel, String peerLabel, String 
             notes.add(halleyLabel + " vs " + peerLabel + ": the same protocol and the same client bytes on the same workload;"
                     + " the servers ran one after the other, each alone with the generator.");
         } else if (peerLabel.contains("Bayeux")) {
-            notes.add(halleyLabel + " vs " + peerLabel + ": different protocols on the same workload, since Halley"
-                    + " does not speak Bayeux yet; the servers ran one after the other, each alone with the generator.");
+            notes.add(halleyLabel + " vs " + peerLabel + ": different protocols on the same workload (--peer cometd"
+                    + " adds Halley over Bayeux); the servers ran one after the other, each alone with the generator.");
         } else {
             // Pushpin, Nchan: the same HTTP transport, each server's own message framing.
             notes.add(halleyLabel + " vs " + peerLabel + ": the same transport, each server framing a message its own way"
