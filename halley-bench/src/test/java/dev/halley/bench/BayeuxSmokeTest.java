@@ -2,12 +2,9 @@ package dev.halley.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.halley.bench.peer.CometdPeer;
-import dev.halley.bench.peer.PeerFlags;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -19,23 +16,11 @@ import org.junit.jupiter.params.provider.EnumSource;
  */
 @Timeout(60)
 class BayeuxSmokeTest {
-    private static InProcessServer halley;
-    private static CometdPeer cometd;
-
-    @BeforeAll
-    static void start() throws Exception {
-        halley = new InProcessServer();
-        cometd = CometdPeer.start(PeerFlags.ephemeral().with("max-threads", "64"));
-    }
-
-    @AfterAll
-    static void stop() {
-        halley.close();
-        cometd.close();
-    }
+    @RegisterExtension
+    static final BayeuxServers servers = new BayeuxServers();
 
     private static Result run(String scenario, BayeuxTarget target, String... flags) throws Exception {
-        ServerUnderTest server = target == BayeuxTarget.HALLEY ? halley : ServerUnderTest.remote(cometd.address(), 0);
+        ServerUnderTest server = target == BayeuxTarget.HALLEY ? servers.halley() : servers.cometd();
         Flags f = Flags.of(flags).with("quiet", "true").with(BayeuxTarget.FLAG, target.toString());
         return BenchMain.run(scenario, f, server);
     }

@@ -2,12 +2,9 @@ package dev.halley.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.halley.bench.peer.CometdPeer;
-import dev.halley.bench.peer.PeerFlags;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -19,20 +16,8 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 @Timeout(60)
 class ChatSmokeTest {
-    private static InProcessServer halley;
-    private static CometdPeer cometd;
-
-    @BeforeAll
-    static void start() throws Exception {
-        halley = new InProcessServer();
-        cometd = CometdPeer.start(PeerFlags.ephemeral().with("max-threads", "64"));
-    }
-
-    @AfterAll
-    static void stop() {
-        halley.close();
-        cometd.close();
-    }
+    @RegisterExtension
+    static final BayeuxServers servers = new BayeuxServers();
 
     private static Result run(String scenario, ServerUnderTest server, String transport) throws Exception {
         return BenchMain.run(scenario, chatFlags(transport), server);
@@ -48,13 +33,13 @@ class ChatSmokeTest {
     @ParameterizedTest
     @ValueSource(strings = {"ws", "longpoll", "sse"})
     void halleyEveryMemberGetsEveryMessageOfItsRoomsOnce(String transport) throws Exception {
-        assertEveryMessageOnce(run("chat", halley, transport), false);
+        assertEveryMessageOnce(run("chat", servers.halley(), transport), false);
     }
 
     @ParameterizedTest
     @ValueSource(strings = {"ws", "longpoll"})
     void cometdEveryMemberGetsEveryMessageOfItsRoomsOnce(String transport) throws Exception {
-        assertEveryMessageOnce(run("chat-bayeux", ServerUnderTest.remote(cometd.address(), 0), transport), true);
+        assertEveryMessageOnce(run("chat-bayeux", servers.cometd(), transport), true);
     }
 
     /** Halley's own {@code /cometd}, with the client and scenario CometD gets (published to through {@code /api/publish}). */
@@ -62,7 +47,7 @@ class ChatSmokeTest {
     @ValueSource(strings = {"ws", "longpoll"})
     void halleyBayeuxEveryMemberGetsEveryMessageOfItsRoomsOnce(String transport) throws Exception {
         Flags flags = chatFlags(transport).with(BayeuxTarget.FLAG, BayeuxTarget.HALLEY.toString());
-        assertEveryMessageOnce(BenchMain.run("chat-bayeux", flags, halley), true);
+        assertEveryMessageOnce(BenchMain.run("chat-bayeux", flags, servers.halley()), true);
     }
 
     private static void assertEveryMessageOnce(Result r, boolean mayReorder) {
